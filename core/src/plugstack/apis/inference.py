@@ -1,0 +1,228 @@
+"""Inference: chat completions, completions and embeddings in the OpenAI wire format.
+
+Requests and responses are wire-compatible with the OpenAI API. Every model allows extra
+fields, so provider-specific parameters and response fields pass through untouched.
+Streaming calls return an async iterator of chunks; errors that happen before the first
+chunk (unknown model, bad credentials) are raised by the call itself.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "ChatCompletion",
+    "ChatCompletionChunk",
+    "ChatCompletionRequest",
+    "ChatMessage",
+    "Choice",
+    "ChunkChoice",
+    "Completion",
+    "CompletionChoice",
+    "CompletionRequest",
+    "Embedding",
+    "EmbeddingsRequest",
+    "EmbeddingsResponse",
+    "EmbeddingsUsage",
+    "Inference",
+    "ResponseMessage",
+    "Usage",
+]
+
+
+class _OpenAIModel(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+# -- requests ---------------------------------------------------------------------------
+
+
+class ChatMessage(_OpenAIModel):
+    """One message of a conversation; ``content`` is text or a list of content parts."""
+
+    role: Literal["system", "developer", "user", "assistant", "tool", "function"]
+    content: str | list[dict[str, Any]] | None = None
+    name: str | None = None
+    tool_calls: list[dict[str, Any]] | None = None
+    tool_call_id: str | None = None
+
+
+class ChatCompletionRequest(_OpenAIModel):
+    """``POST /v1/chat/completions``."""
+
+    model: str
+    messages: list[ChatMessage] = Field(min_length=1)
+    frequency_penalty: float | None = None
+    logit_bias: dict[str, float] | None = None
+    logprobs: bool | None = None
+    top_logprobs: int | None = None
+    max_tokens: int | None = Field(default=None, ge=1)
+    max_completion_tokens: int | None = Field(default=None, ge=1)
+    n: int | None = Field(default=None, ge=1)
+    presence_penalty: float | None = None
+    response_format: dict[str, Any] | None = None
+    seed: int | None = None
+    stop: str | list[str] | None = None
+    stream: bool | None = None
+    stream_options: dict[str, Any] | None = None
+    temperature: float | None = Field(default=None, ge=0)
+    top_p: float | None = None
+    tools: list[dict[str, Any]] | None = None
+    tool_choice: str | dict[str, Any] | None = None
+    parallel_tool_calls: bool | None = None
+    user: str | None = None
+
+    @property
+    def max_output_tokens(self) -> int | None:
+        """``max_completion_tokens``, or the older ``max_tokens`` that it replaced."""
+        return self.max_completion_tokens if self.max_completion_tokens is not None else self.max_tokens
+
+
+class CompletionRequest(_OpenAIModel):
+    """``POST /v1/completions`` (legacy text completions)."""
+
+    model: str
+    prompt: str | list[str] | list[int] | list[list[int]]
+    max_tokens: int | None = Field(default=None, ge=1)
+    temperature: float | None = Field(default=None, ge=0)
+    top_p: float | None = None
+    n: int | None = Field(default=None, ge=1)
+    stream: bool | None = None
+    stream_options: dict[str, Any] | None = None
+    logprobs: int | None = None
+    echo: bool | None = None
+    stop: str | list[str] | None = None
+    seed: int | None = None
+    suffix: str | None = None
+    presence_penalty: float | None = None
+    frequency_penalty: float | None = None
+    user: str | None = None
+
+
+class EmbeddingsRequest(_OpenAIModel):
+    """``POST /v1/embeddings``. Providers always return floats; the core encodes base64."""
+
+    model: str
+    input: str | list[str] | list[int] | list[list[int]]
+    encoding_format: Literal["float", "base64"] | None = None
+    dimensions: int | None = Field(default=None, ge=1)
+    user: str | None = None
+
+
+# -- responses --------------------------------------------------------------------------
+
+
+class Usage(_OpenAIModel):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+    prompt_tokens_details: dict[str, Any] | None = None
+    completion_tokens_details: dict[str, Any] | None = None
+
+
+class ResponseMessage(_OpenAIModel):
+    role: Literal["assistant"] = "assistant"
+    content: str | None = None
+    refusal: str | None = None
+    tool_calls: list[dict[str, Any]] | None = None
+
+
+class Choice(_OpenAIModel):
+    index: int = 0
+    message: ResponseMessage
+    finish_reason: str | None = None
+    logprobs: dict[str, Any] | None = None
+
+
+class ChatCompletion(_OpenAIModel):
+    id: str
+    object: Literal["chat.completion"] = "chat.completion"
+    created: int = Field(default_factory=lambda: int(time.time()))
+    model: str
+    choices: list[Choice]
+    usage: Usage | None = None
+    system_fingerprint: str | None = None
+
+
+class ChunkChoice(_OpenAIModel):
+    index: int = 0
+    delta: dict[str, Any]
+    finish_reason: str | None = None
+    logprobs: dict[str, Any] | None = None
+
+
+class ChatCompletionChunk(_OpenAIModel):
+    id: str
+    object: Literal["chat.completion.chunk"] = "chat.completion.chunk"
+    created: int = Field(default_factory=lambda: int(time.time()))
+    model: str
+    choices: list[ChunkChoice]
+    usage: Usage | None = None
+    system_fingerprint: str | None = None
+
+
+class CompletionChoice(_OpenAIModel):
+    index: int = 0
+    text: str
+    finish_reason: str | None = None
+    logprobs: dict[str, Any] | None = None
+
+
+class Completion(_OpenAIModel):
+    """A text completion, or one chunk of a streamed one (same shape, as in OpenAI)."""
+
+    id: str
+    object: Literal["text_completion"] = "text_completion"
+    created: int = Field(default_factory=lambda: int(time.time()))
+    model: str
+    choices: list[CompletionChoice]
+    usage: Usage | None = None
+    system_fingerprint: str | None = None
+
+
+class Embedding(_OpenAIModel):
+    object: Literal["embedding"] = "embedding"
+    index: int
+    embedding: list[float] | str
+
+
+class EmbeddingsUsage(_OpenAIModel):
+    prompt_tokens: int = 0
+    total_tokens: int = 0
+
+
+class EmbeddingsResponse(_OpenAIModel):
+    object: Literal["list"] = "list"
+    data: list[Embedding]
+    model: str
+    usage: EmbeddingsUsage = Field(default_factory=EmbeddingsUsage)
+
+
+# -- the provider contract --------------------------------------------------------------
+
+
+@runtime_checkable
+class Inference(Protocol):
+    """What an inference provider implements.
+
+    ``request.model`` is the provider's own model id (the routing table has already
+    translated the user's id). Return the response with any ``model`` value; the router
+    puts the user's id back. A provider that lacks an operation raises
+    :class:`plugstack.errors.NotImplementedByProviderError`.
+    """
+
+    async def chat_completion(
+        self, request: ChatCompletionRequest
+    ) -> ChatCompletion | AsyncIterator[ChatCompletionChunk]: ...
+
+    async def completion(self, request: CompletionRequest) -> Completion | AsyncIterator[Completion]: ...
+
+    async def embeddings(self, request: EmbeddingsRequest) -> EmbeddingsResponse: ...
+
+    async def list_models(self) -> list[Any]:
+        """The models this provider serves now, as :class:`plugstack.apis.models.Model`."""
+        ...

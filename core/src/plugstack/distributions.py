@@ -1,0 +1,85 @@
+"""Finding distributions: folders holding ``run.yaml`` and ``requirements.txt``.
+
+A distribution is data, not code. ``plugstack run NAME`` looks for ``NAME/run.yaml`` in,
+in order: each folder of ``$PLUGSTACK_DISTRIBUTIONS_PATH`` (``os.pathsep``-separated), a
+``distributions/`` folder in the current directory or any parent (a checkout of this
+repo), and ``$PLUGSTACK_HOME/distributions``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from plugstack.errors import ConfigError
+from plugstack.run_config import plugstack_home
+
+__all__ = ["Distribution", "find_distribution", "list_distributions", "resolve_run_config_path"]
+
+
+@dataclass(frozen=True)
+class Distribution:
+    name: str
+    path: Path
+
+    @property
+    def run_config(self) -> Path:
+        return self.path / "run.yaml"
+
+    def requirements(self) -> list[str]:
+        """The pip requirement lines of ``requirements.txt``, without comments or blanks."""
+        file = self.path / "requirements.txt"
+        if not file.exists():
+            return []
+        lines = (line.split("#", 1)[0].strip() for line in file.read_text().splitlines())
+        return [line for line in lines if line]
+
+    def description(self) -> str:
+        readme = self.path / "README.md"
+        if readme.exists():
+            for line in readme.read_text().splitlines():
+                if line.strip() and not line.startswith("#"):
+                    return line.strip()
+        return ""
+
+
+def search_path() -> list[Path]:
+    paths = [Path(p) for p in os.environ.get("PLUGSTACK_DISTRIBUTIONS_PATH", "").split(os.pathsep) if p]
+    here = Path.cwd()
+    for folder in (here, *here.parents):
+        if (folder / "distributions").is_dir():
+            paths.append(folder / "distributions")
+            break
+    paths.append(plugstack_home() / "distributions")
+    return paths
+
+
+def list_distributions() -> list[Distribution]:
+    found: dict[str, Distribution] = {}
+    for root in search_path():
+        if root.is_dir():
+            for run_yaml in sorted(root.glob("*/run.yaml")):
+                found.setdefault(run_yaml.parent.name, Distribution(run_yaml.parent.name, run_yaml.parent))
+    return sorted(found.values(), key=lambda d: d.name)
+
+
+def find_distribution(name: str) -> Distribution:
+    for dist in list_distributions():
+        if dist.name == name:
+            return dist
+    known = ", ".join(d.name for d in list_distributions()) or "none found"
+    searched = ", ".join(str(p) for p in search_path())
+    raise ConfigError(f"no distribution named {name!r} (known: {known}; searched {searched})")
+
+
+def resolve_run_config_path(name_or_path: str | os.PathLike[str]) -> Path:
+    """A run.yaml path given a path (file or folder) or a distribution name."""
+    path = Path(name_or_path)
+    if path.is_file():
+        return path
+    if path.is_dir() and (path / "run.yaml").is_file():
+        return path / "run.yaml"
+    if path.suffix in (".yaml", ".yml") or os.sep in str(name_or_path):
+        raise ConfigError(f"{path}: no such run config")
+    return find_distribution(str(name_or_path)).run_config

@@ -1,0 +1,118 @@
+"""The inference router: what ``stack.inference`` is, in library and server mode alike.
+
+It validates the request, resolves the model id through the routing table, calls the
+provider (through the ``plugstack_api_call`` hook) with the provider's own model id, and
+puts the caller's model id back into the response.
+"""
+
+from __future__ import annotations
+
+import base64
+import struct
+from collections.abc import AsyncIterator
+from typing import Any, TypeVar
+
+import pluggy
+from pydantic import BaseModel, ValidationError
+
+from plugstack.api_call import call_api
+from plugstack.apis.inference import (
+    ChatCompletion,
+    ChatCompletionChunk,
+    ChatCompletionRequest,
+    Completion,
+    CompletionRequest,
+    EmbeddingsRequest,
+    EmbeddingsResponse,
+)
+from plugstack.errors import BadRequestError
+from plugstack.routing_table import ModelsRoutingTable
+
+__all__ = ["InferenceRouter", "validate_request"]
+
+RequestT = TypeVar("RequestT", bound=BaseModel)
+
+
+class InferenceRouter:
+    def __init__(self, table: ModelsRoutingTable, pm: pluggy.PluginManager) -> None:
+        self.table = table
+        self.pm = pm
+
+    async def chat_completion(
+        self, request: ChatCompletionRequest | None = None, /, **params: Any
+    ) -> ChatCompletion | AsyncIterator[ChatCompletionChunk]:
+        """Chat completion; with ``stream=True`` an async iterator of chunks."""
+        request = validate_request(ChatCompletionRequest, request, params)
+        return await self._route("chat_completion", request, want="llm")
+
+    async def completion(
+        self, request: CompletionRequest | None = None, /, **params: Any
+    ) -> Completion | AsyncIterator[Completion]:
+        """Text completion; with ``stream=True`` an async iterator of completion chunks."""
+        request = validate_request(CompletionRequest, request, params)
+        return await self._route("completion", request, want="llm")
+
+    async def embeddings(self, request: EmbeddingsRequest | None = None, /, **params: Any) -> EmbeddingsResponse:
+        """Embeddings; ``encoding_format="base64"`` is encoded here from the provider's floats."""
+        request = validate_request(EmbeddingsRequest, request, params)
+        wants_base64 = request.encoding_format == "base64"
+        if wants_base64:
+            request = request.model_copy(update={"encoding_format": "float"})
+        response: EmbeddingsResponse = await self._route("embeddings", request, want="embedding")
+        if wants_base64:
+            for item in response.data:
+                if isinstance(item.embedding, list):
+                    item.embedding = _float32_base64(item.embedding)
+        return response
+
+    async def _route(self, method: str, request: Any, *, want: str) -> Any:
+        model = self.table.resolve(request.model)
+        if model.model_type != want:
+            kind = "an embedding model" if model.model_type == "embedding" else "not an embedding model"
+            raise BadRequestError(f"model {model.id!r} is {kind}; it cannot serve {method}", param="model")
+        provider = self.table.providers[model.provider_id]
+        provider_request = request.model_copy(update={"model": model.provider_resource_id})
+        result = await call_api(self.pm, "inference", method, getattr(provider, method), request=provider_request)
+        if isinstance(result, BaseModel):
+            result.model = request.model  # type: ignore[attr-defined]
+            return result
+        return _renamed_stream(result, request.model)
+
+
+async def _renamed_stream(chunks: AsyncIterator[Any], model_id: str) -> AsyncIterator[Any]:
+    try:
+        async for chunk in chunks:
+            chunk.model = model_id
+            yield chunk
+    finally:
+        # closing our generator (client gone) must close the provider's stream too
+        aclose = getattr(chunks, "aclose", None)
+        if aclose is not None:
+            await aclose()
+
+
+def validate_request(cls: type[RequestT], request: RequestT | None, params: dict[str, Any]) -> RequestT:
+    """``request`` as given, or built from keyword ``params``; a 400 naming the field if invalid."""
+    if request is not None:
+        if params:
+            raise TypeError("pass either a request object or keyword arguments, not both")
+        return request
+    try:
+        return cls.model_validate(params)
+    except ValidationError as exc:
+        raise bad_request_from(exc) from None
+
+
+def bad_request_from(exc: ValidationError) -> BadRequestError:
+    """A 400 whose message names each invalid field (and never echoes pydantic internals)."""
+    problems = []
+    first_param = None
+    for error in exc.errors(include_url=False):
+        field = ".".join(str(part) for part in error["loc"]) or "body"
+        first_param = first_param or field
+        problems.append(f"{field}: {error['msg']}")
+    return BadRequestError("invalid request: " + "; ".join(problems), param=first_param)
+
+
+def _float32_base64(values: list[float]) -> str:
+    return base64.b64encode(struct.pack(f"<{len(values)}f", *values)).decode("ascii")

@@ -1,0 +1,163 @@
+"""The run config (``run.yaml``): which provider serves which API, storage and server.
+
+:func:`load_run_config` reads a file, applies ``${env...}`` substitution and validates;
+every error names the file, the YAML path and what was expected. Provider ``config``
+blocks are validated later by the resolver, against each provider's own config model.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from plugstack.apis import Api
+from plugstack.env_substitution import substitute_env
+from plugstack.errors import ConfigError
+
+__all__ = [
+    "AuthConfig",
+    "ProviderConfig",
+    "RegisteredResources",
+    "RunConfig",
+    "ServerConfig",
+    "StorageConfig",
+    "StoreConfig",
+    "format_validation_error",
+    "load_run_config",
+    "plugstack_home",
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ProviderConfig(_Strict):
+    """One entry of ``providers.<api>``. An empty ``provider_id`` disables the entry."""
+
+    provider_id: str | None
+    provider_type: str
+    config: dict[str, Any] = Field(default_factory=dict)
+
+
+class StoreConfig(_Strict):
+    """A SQL database: SQLite by ``db_path`` (the default) or any SQLAlchemy async ``url``.
+
+    ``url`` is a secret because it usually carries a password, e.g.
+    ``postgresql+asyncpg://user:password@127.0.0.1:5432/plugstack``.
+    """
+
+    type: Literal["sqlite", "postgres"] = "sqlite"
+    db_path: str | None = None
+    url: SecretStr | None = None
+
+
+class StorageConfig(_Strict):
+    """``kvstore`` holds the resource registries; ``sqlstore`` holds API data (files...)."""
+
+    kvstore: StoreConfig = Field(default_factory=StoreConfig)
+    sqlstore: StoreConfig = Field(default_factory=StoreConfig)
+
+
+class AuthConfig(_Strict):
+    """Bearer API keys the server accepts. Off when the list is empty."""
+
+    api_keys: list[SecretStr] = Field(default_factory=list)
+
+
+class ServerConfig(_Strict):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8321, ge=0, le=65535)
+    auth: AuthConfig = Field(default_factory=AuthConfig)
+    max_request_body_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
+
+
+class RegisteredResources(_Strict):
+    """Resources to register at start-up, in the shape of each routing table's request."""
+
+    models: list[dict[str, Any]] = Field(default_factory=list)
+    shields: list[dict[str, Any]] = Field(default_factory=list)
+    vector_stores: list[dict[str, Any]] = Field(default_factory=list)
+    tool_groups: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class RunConfig(_Strict):
+    version: int = 1
+    distribution_name: str = Field(min_length=1)
+    apis: list[Api] = Field(default_factory=list)
+    providers: dict[Api, list[ProviderConfig]] = Field(default_factory=dict)
+    storage: StorageConfig = Field(default_factory=StorageConfig)
+    registered_resources: RegisteredResources = Field(default_factory=RegisteredResources)
+    server: ServerConfig = Field(default_factory=ServerConfig)
+
+    source: str = Field(default="<memory>", exclude=True)
+
+    def state_dir(self) -> Path:
+        """Where this distribution keeps its SQLite files by default."""
+        return plugstack_home() / "distributions" / self.distribution_name
+
+    def enabled_providers(self, api: Api) -> list[tuple[int, ProviderConfig]]:
+        return [(i, p) for i, p in enumerate(self.providers.get(api, [])) if p.provider_id]
+
+
+def plugstack_home() -> Path:
+    """``$PLUGSTACK_HOME``, by default ``~/.plugstack``."""
+    return Path(os.environ.get("PLUGSTACK_HOME") or Path.home() / ".plugstack")
+
+
+def load_run_config(source: str | Path | Mapping[str, Any], env: Mapping[str, str] | None = None) -> RunConfig:
+    """Read, substitute and validate a run config from a path or an already-parsed mapping."""
+    env = os.environ if env is None else env
+    if isinstance(source, Mapping):
+        name, raw = "<memory>", dict(source)
+    else:
+        name = str(source)
+        try:
+            raw = yaml.safe_load(Path(source).read_text())
+        except FileNotFoundError:
+            raise ConfigError(f"{name}: no such run config") from None
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{name}: not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{name}: expected a mapping at the top level, got {type(raw).__name__}")
+    data = substitute_env(raw, env, source=name)
+    try:
+        config = RunConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(exc, source=name)) from None
+    config.source = name
+    for api in config.providers:
+        if config.apis and api not in config.apis:
+            raise ConfigError(f"{name}: providers.{api.value}: api is not listed under 'apis'")
+    return config
+
+
+def format_validation_error(exc: ValidationError, *, source: str, prefix: str = "") -> str:
+    """One line per problem: ``file: yaml.path: what was expected (got ...)``."""
+    lines = []
+    for error in exc.errors(include_url=False):
+        path = prefix
+        for part in error["loc"]:
+            path = f"{path}[{part}]" if isinstance(part, int) else (f"{path}.{part}" if path else str(part))
+        secret = any(isinstance(part, str) and _SECRET_NAME.search(part) for part in error["loc"])
+        got = "" if error["type"] == "missing" else f" (got {'<redacted>' if secret else _short(error.get('input'))})"
+        lines.append(f"{source}: {path or '<root>'}: {error['msg']}{got}")
+    return "\n".join(lines)
+
+
+_SECRET_NAME = re.compile(r"key|token|secret|password|credential|url", re.IGNORECASE)
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, SecretStr):
+        return "**********"
+    if isinstance(value, dict):  # may hold secrets: show its shape only
+        return f"a mapping with keys {sorted(map(str, value))}"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
