@@ -7,6 +7,9 @@ Messages must never contain secrets: they reach clients verbatim.
 
 from __future__ import annotations
 
+import email.utils
+import time
+from collections.abc import Mapping
 from typing import Any
 
 __all__ = [
@@ -21,6 +24,8 @@ __all__ = [
     "ProviderError",
     "RateLimitError",
     "ResolverError",
+    "error_for_status",
+    "parse_retry_after",
 ]
 
 
@@ -135,3 +140,53 @@ class ConfigError(PlugstackError):
 
 class ResolverError(ConfigError):
     """Providers cannot be wired together: a missing dependency, a cycle, an unknown type."""
+
+
+def error_for_status(
+    status_code: int, message: str, *, provider_id: str, retry_after: float | None = None
+) -> PlugstackError:
+    """The plugstack error for an upstream HTTP failure, so every provider maps alike.
+
+    Client errors keep their meaning (the caller must fix something); an upstream that is
+    down or broken becomes a :class:`ProviderError`: 503 when it said so (or 529,
+    "overloaded"), 504 on its gateway timeout, 502 for any other 5xx or unknown status.
+    """
+    if status_code in (400, 413, 422):
+        return BadRequestError(message)
+    if status_code == 401:
+        return AuthenticationError(message)
+    if status_code == 403:
+        return PermissionDeniedError(message)
+    if status_code == 404:
+        return NotFoundError(message)
+    if status_code == 409:
+        return ConflictError(message)
+    if status_code == 429:
+        return RateLimitError(message, retry_after=retry_after)
+    if status_code in (503, 529):
+        return ProviderError(message, provider_id=provider_id, status_code=503)
+    if status_code == 504:
+        return ProviderError(message, provider_id=provider_id, status_code=504)
+    return ProviderError(message, provider_id=provider_id, status_code=502)
+
+
+def parse_retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds to wait, from ``retry-after-ms`` or ``retry-after`` (seconds or HTTP date)."""
+    milliseconds = headers.get("retry-after-ms")
+    if milliseconds is not None:
+        try:
+            return float(milliseconds) / 1000
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, moment.timestamp() - time.time())
