@@ -65,7 +65,10 @@ class GraphPlugin:
 
     @plugstack.hookimpl
     def plugstack_safety_providers(self) -> list[ProviderSpec]:
-        return [spec(Api.safety, "guard", deps=[Api.inference]), spec(Api.safety, "guard-optional", optional=[Api.vector_io])]
+        return [
+            spec(Api.safety, "guard", deps=[Api.inference]),
+            spec(Api.safety, "guard-optional", optional=[Api.vector_io]),
+        ]
 
     @plugstack.hookimpl
     def plugstack_tool_runtime_providers(self) -> list[ProviderSpec]:
@@ -122,19 +125,28 @@ async def test_missing_dependency_names_provider_and_api(graph_host: PluginHost)
 
 
 async def test_unknown_provider_type_lists_the_available_ones(graph_host: PluginHost) -> None:
-    config = {"distribution_name": "d", "providers": {"inference": [{"provider_id": "x", "provider_type": "remote::nope"}]}}
+    config = {
+        "distribution_name": "d",
+        "providers": {"inference": [{"provider_id": "x", "provider_type": "remote::nope"}]},
+    }
     with pytest.raises(ResolverError) as info:
         await Stack.from_config(config, host=graph_host)
     assert "providers.inference[0].provider_type: unknown inference provider 'remote::nope'" in str(info.value)
     assert "inline::echo" in str(info.value)
 
 
-async def test_provider_with_empty_required_value_is_skipped(graph_host: PluginHost, caplog: pytest.LogCaptureFixture) -> None:
+async def test_provider_with_empty_required_value_is_skipped(
+    graph_host: PluginHost, caplog: pytest.LogCaptureFixture
+) -> None:
     config = {
         "distribution_name": "d",
         "providers": {
             "inference": [
-                {"provider_id": "needs-key", "provider_type": "inline::infer", "config": {"name": "${env.NAME_UNSET:=}"}},
+                {
+                    "provider_id": "needs-key",
+                    "provider_type": "inline::infer",
+                    "config": {"name": "${env.NAME_UNSET:=}"},
+                },
                 {"provider_id": "", "provider_type": "inline::infer"},  # disabled by an empty id
                 entry("infer", "infer"),
             ]
@@ -147,7 +159,9 @@ async def test_provider_with_empty_required_value_is_skipped(graph_host: PluginH
 
 async def test_invalid_provider_config_is_an_error_naming_the_path(graph_host: PluginHost) -> None:
     config = {"distribution_name": "d", "providers": {"inference": [entry("infer", "infer", required_value=["no"])]}}
-    with pytest.raises(ResolverError, match=r"providers\.inference\[0\]\.config\.required_value: Input should be a valid string"):
+    with pytest.raises(
+        ResolverError, match=r"providers\.inference\[0\]\.config\.required_value: Input should be a valid string"
+    ):
         await Stack.from_config(config, host=graph_host)
 
 

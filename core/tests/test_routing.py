@@ -20,7 +20,11 @@ def two_echoes(db_path: str | None = None) -> dict[str, Any]:
         "providers": {
             "inference": [
                 {"provider_id": "a", "provider_type": "inline::echo", "config": {"models": ["shared", "only-a"]}},
-                {"provider_id": "b", "provider_type": "inline::echo", "config": {"models": ["shared", "only-b"], "embedding_models": []}},
+                {
+                    "provider_id": "b",
+                    "provider_type": "inline::echo",
+                    "config": {"models": ["shared", "only-b"], "embedding_models": []},
+                },
             ]
         },
     }
@@ -88,7 +92,9 @@ async def test_base64_embeddings_decode_to_the_float_ones(host: PluginHost) -> N
 async def test_registered_models_survive_a_restart(host: PluginHost, tmp_path: Any) -> None:
     config = two_echoes(str(tmp_path / "kv.db"))
     async with await Stack.from_config(config, host=host) as stack:
-        model = await stack.models.register_model(RegisterModelRequest(model_id="my-alias", provider_id="b", provider_model_id="only-b"))
+        model = await stack.models.register_model(
+            RegisterModelRequest(model_id="my-alias", provider_id="b", provider_model_id="only-b")
+        )
         assert model.provider_resource_id == "only-b"
         with pytest.raises(ConflictError):
             await stack.models.register_model(RegisterModelRequest(model_id="my-alias", provider_id="a"))
@@ -111,6 +117,8 @@ async def test_registered_models_survive_a_restart(host: PluginHost, tmp_path: A
 
 async def test_models_registered_in_the_run_config(host: PluginHost) -> None:
     config = two_echoes()
-    config["registered_resources"] = {"models": [{"model_id": "fast", "provider_id": "a", "provider_model_id": "only-a"}]}
+    config["registered_resources"] = {
+        "models": [{"model_id": "fast", "provider_id": "a", "provider_model_id": "only-a"}]
+    }
     async with await Stack.from_config(config, host=host) as stack:
         assert (await stack.models.get_model("fast")).provider_resource_id == "only-a"

@@ -44,7 +44,9 @@ def test_loads_a_file_with_substitution(tmp_path: Path) -> None:
 
 def test_validation_errors_name_file_path_and_expectation(tmp_path: Path) -> None:
     path = tmp_path / "run.yaml"
-    path.write_text("distribution_name: d\nserver:\n  port: not-a-port\nproviders:\n  inference:\n    - provider_type: x\n")
+    path.write_text(
+        "distribution_name: d\nserver:\n  port: not-a-port\nproviders:\n  inference:\n    - provider_type: x\n"
+    )
     with pytest.raises(ConfigError) as info:
         load_run_config(path, {})
     message = str(info.value)

@@ -29,7 +29,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="plugstack", description="One API for AI applications, many providers behind it.")
+    parser = argparse.ArgumentParser(
+        prog="plugstack", description="One API for AI applications, many providers behind it."
+    )
     parser.add_argument("--version", action="version", version=f"plugstack {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -94,7 +96,11 @@ def _list_apis(args: argparse.Namespace) -> int:
 
     rows = []
     for api in Api:
-        kind = f"routing table of {ROUTING_TABLE_APIS[api].value}" if api in ROUTING_TABLE_APIS else REGISTRATION_HOOKS[api.value]
+        kind = (
+            f"routing table of {ROUTING_TABLE_APIS[api].value}"
+            if api in ROUTING_TABLE_APIS
+            else REGISTRATION_HOOKS[api.value]
+        )
         rows.append([api.value, kind, api.description])
     print(_table(rows, ["API", "PROVIDERS REGISTER THROUGH", "DESCRIPTION"]))
     return 0
@@ -170,4 +176,8 @@ def _run(args: argparse.Namespace) -> int:
         os.environ[key] = value
     from plugstack.server.serve import serve
 
-    return serve(args.config, host=args.host, port=args.port, log_level=args.log_level)
+    return int(serve(args.config, host=args.host, port=args.port, log_level=args.log_level))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,3 +1,4 @@
+# mypy: disable-error-code="empty-body"
 """The hooks plugins implement. Every hook is named ``plugstack_*``.
 
 Registration hooks (one per API) are called once, when plugstack first needs the provider

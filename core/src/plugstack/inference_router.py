@@ -43,14 +43,16 @@ class InferenceRouter:
     ) -> ChatCompletion | AsyncIterator[ChatCompletionChunk]:
         """Chat completion; with ``stream=True`` an async iterator of chunks."""
         request = validate_request(ChatCompletionRequest, request, params)
-        return await self._route("chat_completion", request, want="llm")
+        result: ChatCompletion | AsyncIterator[ChatCompletionChunk] = await self._route("chat_completion", request, want="llm")
+        return result
 
     async def completion(
         self, request: CompletionRequest | None = None, /, **params: Any
     ) -> Completion | AsyncIterator[Completion]:
         """Text completion; with ``stream=True`` an async iterator of completion chunks."""
         request = validate_request(CompletionRequest, request, params)
-        return await self._route("completion", request, want="llm")
+        result: Completion | AsyncIterator[Completion] = await self._route("completion", request, want="llm")
+        return result
 
     async def embeddings(self, request: EmbeddingsRequest | None = None, /, **params: Any) -> EmbeddingsResponse:
         """Embeddings; ``encoding_format="base64"`` is encoded here from the provider's floats."""

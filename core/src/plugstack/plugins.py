@@ -112,10 +112,14 @@ class PluginHost:
                     continue
                 for spec in specs:
                     if spec.api is not api:
-                        self._fail(impl.plugin_name, package, f"{hook_name}() returned a spec for api {spec.api.value!r}")
+                        self._fail(
+                            impl.plugin_name, package, f"{hook_name}() returned a spec for api {spec.api.value!r}"
+                        )
                     elif spec.provider_type in by_type:
                         other = by_type[spec.provider_type][1]
-                        self._fail(impl.plugin_name, package, f"{spec.provider_type} is already offered by plugin {other!r}")
+                        self._fail(
+                            impl.plugin_name, package, f"{spec.provider_type} is already offered by plugin {other!r}"
+                        )
                     else:
                         by_type[spec.provider_type] = (spec, impl.plugin_name)
         return registry

@@ -24,7 +24,7 @@ from plugstack.plugins import PluginHost
 from plugstack.provider_spec import ProviderSpec
 from plugstack.run_config import ProviderConfig, RunConfig, format_validation_error
 
-__all__ = ["ProviderInstance", "PlannedProvider", "maybe_await", "plan_providers", "start_in_order"]
+__all__ = ["PlannedProvider", "ProviderInstance", "maybe_await", "plan_providers", "start_in_order"]
 
 log = logging.getLogger("plugstack.resolver")
 
@@ -125,17 +125,17 @@ async def start_in_order(
     for api, providers in by_api.items():
         graph[("router", api.value)] = {("provider", p.provider_id) for p in providers}
     for p in planned:
-        deps = set()
+        needs: set[tuple[str, str]] = set()
         for dep_api, required in _dependencies(p.spec):
             target = ROUTING_TABLE_APIS.get(dep_api, dep_api)
             if target in by_api:
-                deps.add(("router", target.value))
+                needs.add(("router", target.value))
             elif required:
                 raise ResolverError(
                     f"provider {p.provider_id!r} ({p.spec.provider_type}) needs the {dep_api.value} API, "
                     f"but the run config enables no {target.value} provider"
                 )
-        graph[("provider", p.provider_id)] = deps
+        graph[("provider", p.provider_id)] = needs
 
     try:
         order = list(TopologicalSorter(graph).static_order())
@@ -153,7 +153,7 @@ async def start_in_order(
             routers.update(await maybe_await(build_router(api, impls)))
             continue
         p = planned_by_id[name]
-        deps = {}
+        deps: dict[Api, Any] = {}
         for dep_api, _required in _dependencies(p.spec):
             if dep_api in routers:
                 deps[dep_api] = routers[dep_api]

@@ -68,7 +68,9 @@ class ModelsRoutingTable:
                 if candidate.provider_id == provider_id and candidate.provider_resource_id == provider_model:
                     return candidate
         known = ", ".join(sorted(self._models)) or "none"
-        raise NotFoundError(f"model {model_id!r} not found; available models: {known}", param="model", code="model_not_found")
+        raise NotFoundError(
+            f"model {model_id!r} not found; available models: {known}", param="model", code="model_not_found"
+        )
 
     async def list_models(self) -> ModelList:
         return ModelList(data=list(self._models.values()))
@@ -105,7 +107,8 @@ class ModelsRoutingTable:
             provider_id = next(iter(self.providers))
         if provider_id not in self.providers:
             raise NotFoundError(
-                f"provider {provider_id!r} not found; inference providers: {sorted(self.providers)}", param="provider_id"
+                f"provider {provider_id!r} not found; inference providers: {sorted(self.providers)}",
+                param="provider_id",
             )
         model = Model(
             id=request.model_id,

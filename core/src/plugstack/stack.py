@@ -193,7 +193,9 @@ class SyncStack:
     def __enter__(self) -> SyncStack:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()
 
     def __getattr__(self, name: str) -> Any:

@@ -6,12 +6,12 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
-__all__ = ["Api", "ROUTING_TABLE_APIS"]
+__all__ = ["ROUTING_TABLE_APIS", "Api"]
 
 
-class Api(str, Enum):
+class Api(StrEnum):
     """Every API a provider can implement."""
 
     inference = "inference"

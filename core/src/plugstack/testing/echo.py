@@ -75,7 +75,12 @@ class EchoProvider:
 
     async def list_models(self) -> list[Model]:
         return [Model(id=m, owned_by="echo") for m in self.config.models] + [
-            Model(id=m, owned_by="echo", model_type="embedding", metadata={"embedding_dimension": self.config.embedding_dimension})
+            Model(
+                id=m,
+                owned_by="echo",
+                model_type="embedding",
+                metadata={"embedding_dimension": self.config.embedding_dimension},
+            )
             for m in self.config.embedding_models
         ]
 
@@ -83,11 +88,17 @@ class EchoProvider:
         if self.config.api_key == "bad":
             raise AuthenticationError("echo: invalid api key")
 
-    async def chat_completion(self, request: ChatCompletionRequest) -> ChatCompletion | AsyncIterator[ChatCompletionChunk]:
+    async def chat_completion(
+        self, request: ChatCompletionRequest
+    ) -> ChatCompletion | AsyncIterator[ChatCompletionChunk]:
         self._check_key()
         words, finish = self._answer(_last_user_text(request), request.max_output_tokens, request.stop)
         tool_call = self._tool_call(request)
-        usage = {"prompt_tokens": _count_words(request), "completion_tokens": len(words), "total_tokens": _count_words(request) + len(words)}
+        usage = {
+            "prompt_tokens": _count_words(request),
+            "completion_tokens": len(words),
+            "total_tokens": _count_words(request) + len(words),
+        }
         completion_id = f"chatcmpl-echo-{next(_ids)}"
         if not request.stream:
             message: dict[str, Any] = {"role": "assistant", "content": None if tool_call else " ".join(words)}
@@ -102,10 +113,18 @@ class EchoProvider:
         return self._stream(completion_id, request.model, words, finish, tool_call, usage if include_usage else None)
 
     async def _stream(
-        self, completion_id: str, model: str, words: list[str], finish: str, tool_call: dict[str, Any] | None, usage: dict[str, int] | None
+        self,
+        completion_id: str,
+        model: str,
+        words: list[str],
+        finish: str,
+        tool_call: dict[str, Any] | None,
+        usage: dict[str, int] | None,
     ) -> AsyncIterator[ChatCompletionChunk]:
         def chunk(delta: dict[str, Any], finish_reason: str | None = None) -> ChatCompletionChunk:
-            return ChatCompletionChunk(id=completion_id, model=model, choices=[{"index": 0, "delta": delta, "finish_reason": finish_reason}])  # type: ignore[list-item]
+            return ChatCompletionChunk(
+                id=completion_id, model=model, choices=[{"index": 0, "delta": delta, "finish_reason": finish_reason}]
+            )  # type: ignore[list-item]
 
         yield chunk({"role": "assistant", "content": ""})
         if tool_call:
@@ -126,12 +145,22 @@ class EchoProvider:
         words, finish = self._answer(prompt, request.max_tokens, request.stop)
         completion_id = f"cmpl-echo-{next(_ids)}"
         if not request.stream:
-            return Completion(id=completion_id, model=request.model, choices=[{"index": 0, "text": " ".join(words), "finish_reason": finish}])  # type: ignore[list-item]
+            return Completion(
+                id=completion_id,
+                model=request.model,
+                choices=[{"index": 0, "text": " ".join(words), "finish_reason": finish}],
+            )  # type: ignore[list-item]
 
         async def stream() -> AsyncIterator[Completion]:
             for i, word in enumerate(words):
-                yield Completion(id=completion_id, model=request.model, choices=[{"index": 0, "text": word if i == 0 else " " + word}])  # type: ignore[list-item]
-            yield Completion(id=completion_id, model=request.model, choices=[{"index": 0, "text": "", "finish_reason": finish}])  # type: ignore[list-item]
+                yield Completion(
+                    id=completion_id,
+                    model=request.model,
+                    choices=[{"index": 0, "text": word if i == 0 else " " + word}],
+                )  # type: ignore[list-item]
+            yield Completion(
+                id=completion_id, model=request.model, choices=[{"index": 0, "text": "", "finish_reason": finish}]
+            )  # type: ignore[list-item]
 
         return stream()
 
@@ -141,7 +170,9 @@ class EchoProvider:
         dimension = request.dimensions or self.config.embedding_dimension
         data = [{"index": i, "embedding": _hash_vector(text, dimension)} for i, text in enumerate(texts)]
         tokens = sum(len(t.split()) for t in texts)
-        return EmbeddingsResponse(data=data, model=request.model, usage={"prompt_tokens": tokens, "total_tokens": tokens})  # type: ignore[arg-type]
+        return EmbeddingsResponse(
+            data=data, model=request.model, usage={"prompt_tokens": tokens, "total_tokens": tokens}
+        )  # type: ignore[arg-type]
 
     @staticmethod
     def _answer(text: str, max_tokens: int | None, stop: str | list[str] | None) -> tuple[list[str], str]:
@@ -159,7 +190,11 @@ class EchoProvider:
         if not request.tools or request.tool_choice == "none" or request.messages[-1].role == "tool":
             return None
         function = request.tools[0]["function"]
-        return {"id": f"call_{next(_ids)}", "type": "function", "function": {"name": function["name"], "arguments": json.dumps({"text": _last_user_text(request)})}}
+        return {
+            "id": f"call_{next(_ids)}",
+            "type": "function",
+            "function": {"name": function["name"], "arguments": json.dumps({"text": _last_user_text(request)})},
+        }
 
 
 def _last_user_text(request: ChatCompletionRequest) -> str:
@@ -178,5 +213,8 @@ def _count_words(request: ChatCompletionRequest) -> int:
 
 def _hash_vector(text: str, dimension: int) -> list[float]:
     digest = hashlib.sha256(text.encode()).digest() * (dimension // 8 + 1)
-    raw = struct.unpack(f"<{dimension}H", digest[: 2 * dimension] if len(digest) >= 2 * dimension else (digest * dimension)[: 2 * dimension])
+    raw = struct.unpack(
+        f"<{dimension}H",
+        digest[: 2 * dimension] if len(digest) >= 2 * dimension else (digest * dimension)[: 2 * dimension],
+    )
     return [(v - 32768) / 32768 for v in raw]
