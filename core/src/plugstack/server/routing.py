@@ -1,0 +1,97 @@
+"""What every route module builds on: :class:`ApiRoute` and the request/response helpers.
+
+An ``ApiRoute`` is a Starlette ``Route`` that also states its request and response types,
+so that ``/openapi.json`` is generated from the same pydantic models the endpoint parses
+and returns. Endpoints parse the body once (:func:`read_body`), record the model they
+serve for the access log (:func:`note_model`) and answer with :func:`json_response`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from plugstack.errors import PlugstackError
+from plugstack.inference_router import bad_request_from
+
+if TYPE_CHECKING:
+    from plugstack.stack import Stack
+
+__all__ = ["ApiRoute", "RequestInfo", "json_response", "note_model", "read_body", "request_info"]
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+@dataclass(slots=True)
+class RequestInfo:
+    """Per-request facts the middleware logs; endpoints fill in ``model`` and ``provider``."""
+
+    request_id: str
+    model: str | None = None
+    provider: str | None = None
+
+
+class ApiRoute(Route):
+    """A route plus the facts ``/openapi.json`` needs about it.
+
+    ``request_model`` is the JSON body type (``None``: no body); ``response_model`` the
+    200 body; ``streams`` says that ``"stream": true`` answers with Server-Sent Events;
+    ``public`` routes need no API key even when auth is on (health checks).
+    """
+
+    def __init__(
+        self,
+        path: str,
+        endpoint: Endpoint,
+        *,
+        method: str,
+        summary: str,
+        tag: str,
+        request_model: type[BaseModel] | None = None,
+        response_model: type[BaseModel] | None = None,
+        streams: bool = False,
+        public: bool = False,
+    ) -> None:
+        super().__init__(path, endpoint, methods=[method])
+        self.method = method
+        self.summary = summary
+        self.tag = tag
+        self.request_model = request_model
+        self.response_model = response_model
+        self.streams = streams
+        self.public = public
+
+
+def request_info(request: Request) -> RequestInfo:
+    info: RequestInfo = request.scope["plugstack"]
+    return info
+
+
+async def read_body(request: Request, model: type[ModelT]) -> ModelT:
+    """The JSON body parsed into ``model`` in one pass; a 400 naming the field if invalid."""
+    try:
+        return model.model_validate_json(await request.body())
+    except ValidationError as exc:
+        raise bad_request_from(exc) from None
+
+
+def note_model(request: Request, stack: Stack, model_id: str) -> None:
+    """Record the model (and the provider serving it) for the access log and error messages."""
+    info = request_info(request)
+    info.model = model_id
+    try:
+        info.provider = stack.models.resolve(model_id).provider_id
+    except PlugstackError:
+        pass  # the call itself raises the 404 that names the known models
+
+
+def json_response(body: BaseModel) -> Response:
+    """A 200 with ``body`` serialised by pydantic straight to bytes (no intermediate dict)."""
+    return Response(body.model_dump_json().encode(), media_type="application/json")

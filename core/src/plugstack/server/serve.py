@@ -1,0 +1,157 @@
+"""``serve()``: what ``plugstack run`` does: load a run config, start it, serve it.
+
+The stack is started before uvicorn binds, in the same event loop, so a bad config or a
+provider that cannot start ends the command with its message (the CLI prints it and
+exits 1) instead of a half-started server. Ctrl-C or SIGTERM shuts uvicorn down
+gracefully, then the app's lifespan closes every provider, and the command exits 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import os
+import re
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import uvicorn
+from pydantic import SecretStr
+from starlette.applications import Starlette
+
+from plugstack.distributions import resolve_run_config_path
+from plugstack.run_config import load_run_config
+from plugstack.server.app import create_app
+from plugstack.server.routing import ApiRoute
+from plugstack.stack import Stack
+
+__all__ = ["make_uvicorn_config", "redacted", "serve"]
+
+log = logging.getLogger("plugstack.server")
+
+_SECRET_KEY = re.compile(r"key|token|secret|password|credential|url", re.IGNORECASE)
+
+
+def serve(
+    config_name_or_path: str | os.PathLike[str],
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    log_level: str = "info",
+) -> int:
+    """Serve a distribution (by name) or a run.yaml until interrupted; the exit code.
+
+    Raises :class:`plugstack.errors.PlugstackError` when the config is invalid or a
+    provider cannot start.
+    """
+    logging.basicConfig(level=log_level.upper(), format="%(levelname)s:     %(name)s: %(message)s")
+    config = load_run_config(resolve_run_config_path(config_name_or_path))
+    host = host or config.server.host
+    port = config.server.port if port is None else port
+    stack = Stack(config)
+    app = create_app(stack)
+    uvicorn_config = make_uvicorn_config(app, host=host, port=port, log_level=log_level)
+    with asyncio.Runner(loop_factory=uvicorn_config.get_loop_factory()) as runner:
+        runner.run(_serve(stack, app, uvicorn.Server(uvicorn_config)))
+    return 0
+
+
+def make_uvicorn_config(app: Starlette, *, host: str, port: int, log_level: str) -> uvicorn.Config:
+    """How plugstack runs uvicorn: one worker, uvloop and httptools when installed."""
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        loop="auto",  # uvloop and httptools when installed (plugstack[server])
+        http="auto",
+        lifespan="on",
+        access_log=False,  # our middleware writes one line per request, with model and provider
+        log_level=log_level,
+        workers=1,
+    )
+
+
+async def _serve(stack: Stack, app: Starlette, server: uvicorn.Server) -> None:
+    try:
+        await stack.start()
+        _log_startup(stack, app, server.config)
+        with _signals_end_quietly():
+            await server.serve()
+    finally:
+        await stack.close()  # idempotent: the lifespan has closed it unless start-up failed
+
+
+def _log_startup(stack: Stack, app: Starlette, config: uvicorn.Config) -> None:
+    for instance in stack.providers:
+        settings = redacted(instance.config.model_dump())
+        log.info(
+            "started provider %s (%s, %s) %s",
+            instance.provider_id,
+            instance.api.value,
+            instance.spec.provider_type,
+            settings,
+        )
+    for route in app.routes:
+        if isinstance(route, ApiRoute):
+            log.info("route %-6s %s", route.method, route.path)
+    if not stack.config.server.auth.api_keys:
+        if _is_loopback(config.host):
+            log.info("auth is off (server.auth.api_keys is empty)")
+        else:
+            log.warning(
+                "\n%s\nWARNING: serving on %s with auth OFF: anyone who can reach this address can use every "
+                "provider and its credentials. Set server.auth.api_keys in the run config.\n%s",
+                "!" * 80,
+                config.host,
+                "!" * 80,
+            )
+    log.info("plugstack %s serving %s at http://%s:%d/v1", _version(), stack.config.source, config.host, config.port)
+
+
+def redacted(value: Any, key: str = "") -> Any:
+    """``value`` with every secret-looking entry replaced, safe to log."""
+    if isinstance(value, SecretStr) or (key and _SECRET_KEY.search(key) and value not in (None, "", [], {})):
+        return "<redacted>"
+    if isinstance(value, dict):
+        return {k: redacted(v, str(k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redacted(v) for v in value]
+    return value
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@contextmanager
+def _signals_end_quietly() -> Iterator[None]:
+    """Make uvicorn's re-raise of SIGINT/SIGTERM after its graceful shutdown a no-op.
+
+    uvicorn restores the handlers it found and then raises the signal it caught again; with
+    the defaults that turns a clean shutdown into KeyboardInterrupt (exit 130) or death by
+    SIGTERM. The handlers installed here are what it finds, so the command exits 0.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, lambda *_: None) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _version() -> str:
+    from plugstack import __version__
+
+    return __version__
