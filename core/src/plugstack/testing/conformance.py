@@ -61,8 +61,9 @@ FEATURES: dict[str, str] = {
     "max_tokens": "max_tokens cuts the answer with finish_reason 'length'",
     "stop": "stop sequences end the answer before the stop text",
     "deterministic_sampling": "temperature=0 gives the same text streamed and not, call after call",
-    "tool_calling": "tools: a forced tool call, then an answer from the tool's result",
-    "tool_calling_streaming": "the same round trip with stream=True and tool-call argument deltas",
+    "tool_calling": "a forced tool call comes back with an id, the name and JSON arguments",
+    "tool_calling_streaming": "the same with stream=True, assembled from tool-call deltas",
+    "tool_results": "after a tool call, the tool's result (role 'tool') gets a text answer",
     "structured_output": "response_format json_schema gives JSON matching the schema",
     "embeddings": "embeddings of a batch come back one per input, in order, of one dimension",
     "embedding_dimensions": "the dimensions parameter sets the embedding length",
@@ -84,6 +85,7 @@ _WEATHER_TOOL = {
         },
     },
 }
+_WEATHER_QUESTION = "What is the weather in Paris?"
 _FORCE_WEATHER = {"type": "function", "function": {"name": "get_weather"}}
 _PERSON_SCHEMA = {
     "type": "object",
@@ -295,9 +297,42 @@ class InferenceConformance:
 
     # -- tools ----------------------------------------------------------------------------
 
-    def _tool_result_messages(self, call: dict[str, Any]) -> list[dict[str, Any]]:
+    async def forced_weather_call(self, stack: Stack, *, stream: bool) -> dict[str, Any]:
+        """Offer the weather tool, force it, and return the call (assembled from deltas if streamed)."""
+        question = [{"role": "user", "content": _WEATHER_QUESTION}]
+        params: dict[str, Any] = {"tools": [_WEATHER_TOOL], "tool_choice": _FORCE_WEATHER, "max_tokens": 64}
+        if not stream:
+            choice = (await self.chat(stack, question, **params)).choices[0]
+            assert choice.message.tool_calls, f"expected a tool call, got {choice.message.content!r}"
+            # OpenAI answers a forced (named) tool_choice with finish_reason "stop"
+            assert choice.finish_reason in ("tool_calls", "stop")
+            call = choice.message.tool_calls[0]
+        else:
+            calls: dict[int, dict[str, Any]] = {}
+            for chunk in await self.stream(stack, question, **params):
+                for choice in chunk.choices:
+                    for delta in choice.delta.get("tool_calls") or []:
+                        call = calls.setdefault(
+                            delta["index"], {"id": "", "type": "function", "function": {"name": "", "arguments": ""}}
+                        )
+                        call["id"] = delta.get("id") or call["id"]
+                        function = delta.get("function") or {}  # as OpenAI's SDK does: names and arguments concatenate
+                        call["function"]["name"] += function.get("name") or ""
+                        call["function"]["arguments"] += function.get("arguments") or ""
+            assert calls, "the stream carries tool-call deltas"
+            call = calls[0]
+        assert call["id"], "a tool call has an id"
+        assert call.get("type", "function") == "function"
+        assert call["function"]["name"] == "get_weather"
+        arguments = json.loads(call["function"]["arguments"])
+        assert isinstance(arguments, dict), f"tool arguments are a JSON object: {arguments!r}"
+        return call
+
+    @staticmethod
+    def tool_result_messages(call: dict[str, Any]) -> list[dict[str, Any]]:
+        """The conversation after the call, the assistant turn as a client sends it back (content null)."""
         return [
-            {"role": "user", "content": "What is the weather in Paris?"},
+            {"role": "user", "content": _WEATHER_QUESTION},
             {"role": "assistant", "content": None, "tool_calls": [call]},
             {
                 "role": "tool",
@@ -306,52 +341,33 @@ class InferenceConformance:
             },
         ]
 
-    @staticmethod
-    def assert_weather_call(call: dict[str, Any]) -> None:
-        assert call["id"], "a tool call has an id"
-        assert call.get("type", "function") == "function"
-        assert call["function"]["name"] == "get_weather"
-        arguments = json.loads(call["function"]["arguments"])
-        assert isinstance(arguments, dict), f"tool arguments are a JSON object: {arguments!r}"
-
     @requires("tool_calling")
     @pytest.mark.asyncio
+    async def test_tool_call(self, stack: Stack) -> None:
+        await self.forced_weather_call(stack, stream=False)
+
+    @requires("tool_calling", "tool_results")
+    @pytest.mark.asyncio
     async def test_tool_calling_round_trip(self, stack: Stack) -> None:
-        question = [{"role": "user", "content": "What is the weather in Paris?"}]
-        reply = await self.chat(stack, question, tools=[_WEATHER_TOOL], tool_choice=_FORCE_WEATHER, max_tokens=64)
-        choice = reply.choices[0]
-        assert choice.message.tool_calls, f"expected a tool call, got {choice.message.content!r}"
-        # OpenAI answers a forced (named) tool_choice with finish_reason "stop"
-        assert choice.finish_reason in ("tool_calls", "stop")
-        call = choice.message.tool_calls[0]
-        self.assert_weather_call(call)
+        call = await self.forced_weather_call(stack, stream=False)
         answer = await self.chat(
-            stack, self._tool_result_messages(call), tools=[_WEATHER_TOOL], tool_choice="none", max_tokens=48
+            stack, self.tool_result_messages(call), tools=[_WEATHER_TOOL], tool_choice="none", max_tokens=48
         )
         self.assert_text_answer(answer)
 
-    @requires("streaming", "tool_calling", "tool_calling_streaming")
+    @requires("streaming", "tool_calling_streaming")
+    @pytest.mark.asyncio
+    async def test_streamed_tool_call(self, stack: Stack) -> None:
+        await self.forced_weather_call(stack, stream=True)
+
+    @requires("streaming", "tool_calling_streaming", "tool_results")
     @pytest.mark.asyncio
     async def test_streamed_tool_calling_round_trip(self, stack: Stack) -> None:
-        question = [{"role": "user", "content": "What is the weather in Paris?"}]
-        chunks = await self.stream(stack, question, tools=[_WEATHER_TOOL], tool_choice=_FORCE_WEATHER, max_tokens=64)
-        calls: dict[int, dict[str, Any]] = {}
-        for chunk in chunks:
-            for choice in chunk.choices:
-                for delta in choice.delta.get("tool_calls") or []:
-                    call = calls.setdefault(
-                        delta["index"], {"id": "", "type": "function", "function": {"name": "", "arguments": ""}}
-                    )
-                    call["id"] = delta.get("id") or call["id"]
-                    function = delta.get("function") or {}
-                    call["function"]["name"] += function.get("name") or ""
-                    call["function"]["arguments"] += function.get("arguments") or ""
-        assert calls, "the stream carries tool-call deltas"
-        self.assert_weather_call(calls[0])
-        answer_chunks = await self.stream(
-            stack, self._tool_result_messages(calls[0]), tools=[_WEATHER_TOOL], tool_choice="none", max_tokens=48
+        call = await self.forced_weather_call(stack, stream=True)
+        chunks = await self.stream(
+            stack, self.tool_result_messages(call), tools=[_WEATHER_TOOL], tool_choice="none", max_tokens=48
         )
-        text, finish_reason = self.streamed_text(answer_chunks)
+        text, finish_reason = self.streamed_text(chunks)
         assert text.strip() and finish_reason in ("stop", "length")
 
     # -- structured output ----------------------------------------------------------------
