@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from plugstack.plugins import PluginHost, new_plugin_host
+from plugstack.server.background import BackgroundServer
 from plugstack.testing.echo import EchoPlugin
 
 
@@ -24,6 +25,20 @@ def echo_config() -> dict[str, Any]:
         "distribution_name": "test",
         "providers": {"inference": [{"provider_id": "echo", "provider_type": "inline::echo", "config": {}}]},
     }
+
+
+@pytest.fixture(scope="module")
+def echo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackgroundServer]:
+    """A real uvicorn server on 127.0.0.1 serving ``inline::echo``, one per test module."""
+    host = new_plugin_host()
+    assert host.register(EchoPlugin(), name="echo")
+    config = {
+        "distribution_name": "test",
+        "providers": {"inference": [{"provider_id": "echo", "provider_type": "inline::echo", "config": {}}]},
+        "storage": {"kvstore": {"db_path": str(tmp_path_factory.mktemp("echo-server") / "kvstore.db")}},
+    }
+    with BackgroundServer(config, host=host) as server:
+        yield server
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 import uvicorn
+from starlette.applications import Starlette
 from uvicorn.loops.auto import auto_loop_factory
 
 from plugstack.plugins import PluginHost
@@ -57,6 +58,7 @@ class BackgroundServer:
         self._server: uvicorn.Server | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stack: Stack | None = None
+        self._app: Starlette | None = None
         self._thread = threading.Thread(target=self._run, name=f"plugstack-server-{self.port}", daemon=True)
 
     @property
@@ -73,6 +75,12 @@ class BackgroundServer:
         if self._stack is None:
             raise RuntimeError("the server has not started")
         return self._stack
+
+    @property
+    def app(self) -> Starlette:
+        if self._app is None:
+            raise RuntimeError("the server has not started")
+        return self._app
 
     def call(self, coroutine: Coroutine[Any, Any, T]) -> T:
         """Run ``coroutine`` on the server's event loop and wait for its result."""
@@ -109,9 +117,8 @@ class BackgroundServer:
     async def _serve(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._stack = await Stack.from_config(self.source, host=self.plugin_host)
-        config = make_uvicorn_config(
-            create_app(self._stack), host="127.0.0.1", port=self.port, log_level=self.log_level
-        )
+        self._app = create_app(self._stack)
+        config = make_uvicorn_config(self._app, host="127.0.0.1", port=self.port, log_level=self.log_level)
         self._server = uvicorn.Server(config)
         serving = asyncio.create_task(self._server.serve(sockets=[self._socket]))
         while not self._server.started and not serving.done():
