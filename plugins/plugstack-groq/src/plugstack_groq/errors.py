@@ -1,0 +1,41 @@
+"""Turning the groq SDK's exceptions into plugstack's error types."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import groq
+
+from plugstack.errors import PlugstackError, ProviderError, error_for_status, parse_retry_after
+
+__all__ = ["PROVIDER", "to_plugstack_error"]
+
+PROVIDER = "groq"
+
+
+def to_plugstack_error(exc: groq.APIError, secret: str | None) -> PlugstackError:
+    """The plugstack error for ``exc``, with the upstream's own message and no secret in it."""
+    if isinstance(exc, groq.APIStatusError):
+        message = _scrub(_upstream_message(exc.body) or exc.message, secret)
+        retry_after = parse_retry_after(exc.response.headers)
+        return error_for_status(exc.status_code, message, provider_id=PROVIDER, retry_after=retry_after)
+    if isinstance(exc, groq.APITimeoutError):
+        return ProviderError("request timed out", provider_id=PROVIDER, status_code=504)
+    if isinstance(exc, groq.APIConnectionError):
+        return ProviderError("cannot connect to Groq", provider_id=PROVIDER, status_code=503)
+    return ProviderError(_scrub(exc.message, secret), provider_id=PROVIDER)
+
+
+def _upstream_message(body: Any) -> str | None:
+    """``{"error": {"message": ...}}``, the OpenAI error shape that Groq answers with."""
+    if isinstance(body, dict):
+        error = body.get("error")
+        if isinstance(error, dict) and isinstance(error.get("message"), str):
+            return error["message"]
+        if isinstance(error, str):
+            return error
+    return None
+
+
+def _scrub(message: str, secret: str | None) -> str:
+    return message.replace(secret, "***") if secret else message

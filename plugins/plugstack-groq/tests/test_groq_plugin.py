@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from plugstack_groq.adapter import GroqInferenceAdapter, name_tool_calls_once, usage_chunk_from_x_groq
+from plugstack_groq.config import GroqConfig
+from pydantic import SecretStr
+
+from plugstack.apis import Api
+from plugstack.apis.inference import ChatCompletionChunk
+from plugstack.errors import ConfigError
+from plugstack.plugins import load_entry_points, new_plugin_host
+
+
+def test_entry_point_registers_remote_groq_without_importing_the_sdk() -> None:
+    code = (
+        "import sys\n"
+        "from plugstack.apis import Api\n"
+        "from plugstack.plugins import load_entry_points, new_plugin_host\n"
+        "host = new_plugin_host()\n"
+        "load_entry_points(host)\n"
+        "assert host.provider(Api.inference, 'remote::groq') is not None\n"
+        "assert 'groq' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_spec_names_importable_config_and_factory() -> None:
+    host = new_plugin_host()
+    load_entry_points(host)
+    spec = host.provider(Api.inference, "remote::groq")
+    assert spec is not None
+    assert spec.load_config_class() is GroqConfig
+    assert callable(spec.load_adapter_factory())
+
+
+def test_api_key_is_secret_in_repr() -> None:
+    config = GroqConfig(api_key=SecretStr("gsk_doNotPrintMe0000000000"))
+    assert "doNotPrintMe" not in repr(config)
+    assert "doNotPrintMe" not in str(config.model_dump())
+
+
+def test_missing_api_key_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GROQ_API_KEY", raising=False)
+    with pytest.raises(ConfigError, match="api_key"):
+        GroqInferenceAdapter(GroqConfig())
+
+
+def test_x_groq_usage_becomes_the_final_usage_chunk() -> None:
+    """Groq's last stream chunk, as its API documents it, carries usage under x_groq."""
+    last = ChatCompletionChunk.model_validate(
+        {
+            "id": "chatcmpl-1",
+            "model": "llama-3.1-8b-instant",
+            "created": 1,
+            "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+            "x_groq": {"id": "req_1", "usage": {"prompt_tokens": 12, "completion_tokens": 5, "total_tokens": 17}},
+        }
+    )
+    chunk = usage_chunk_from_x_groq(last)
+    assert chunk is not None
+    assert chunk.choices == []
+    assert chunk.usage is not None and chunk.usage.total_tokens == 17
+    assert chunk.id == "chatcmpl-1"
+    without = ChatCompletionChunk.model_validate({"id": "c", "model": "m", "choices": []})
+    assert usage_chunk_from_x_groq(without) is None
+
+
+def test_tool_call_name_is_kept_in_the_first_delta_only() -> None:
+    def chunk(arguments: str) -> ChatCompletionChunk:
+        call = {
+            "index": 0,
+            "id": "call_1",
+            "type": "function",
+            "function": {"name": "get_weather", "arguments": arguments},
+        }
+        return ChatCompletionChunk.model_validate(
+            {"id": "c", "model": "m", "choices": [{"index": 0, "delta": {"tool_calls": [call]}}]}
+        )
+
+    started: set[tuple[int, int]] = set()
+    first, second = chunk('{"city":'), chunk('"Paris"}')
+    name_tool_calls_once(first, started)
+    name_tool_calls_once(second, started)
+    assert first.choices[0].delta["tool_calls"][0]["function"]["name"] == "get_weather"
+    assert second.choices[0].delta["tool_calls"][0] == {"index": 0, "function": {"arguments": '"Paris"}'}}
