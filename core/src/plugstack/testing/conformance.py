@@ -119,7 +119,8 @@ class InferenceConformance:
         """The run config (a mapping, as in run.yaml) of a stack that serves the models.
 
         With ``valid_credentials=False`` the provider must get credentials the upstream
-        rejects (for the ``auth_error`` test).
+        rejects (for the ``auth_error`` test). The first inference provider listed is the
+        one that serves :attr:`chat_model`.
         """
         raise NotImplementedError(f"{cls.__name__} must implement run_config()")
 
@@ -444,13 +445,14 @@ class InferenceConformance:
     @requires("auth_error")
     @pytest.mark.asyncio
     async def test_rejected_credentials_are_an_authentication_error(self, plugstack_cassette: Any) -> None:
-        async with await Stack.from_config(self.run_config(valid_credentials=False), host=self.plugin_host()) as stack:
-            provider_ids = [p.provider_id for p in stack.providers if p.api.value == "inference"]
+        config = self.run_config(valid_credentials=False)
+        async with await Stack.from_config(config, host=self.plugin_host()) as stack:
             try:
                 await stack.models.get_model(self.chat_model)
-            except NotFoundError:  # the upstream refused to list models too: register it
+            except NotFoundError:  # the upstream refused to list models too: register it with the chat provider
+                chat_provider = config["providers"]["inference"][0]["provider_id"]
                 await stack.models.register_model(
-                    RegisterModelRequest(model_id=self.chat_model, provider_id=provider_ids[0])
+                    RegisterModelRequest(model_id=self.chat_model, provider_id=chat_provider)
                 )
             with pytest.raises(AuthenticationError) as info:
                 await stack.inference.chat_completion(

@@ -1,0 +1,220 @@
+"""The OpenAI provider: plugstack's inference API spoken as the OpenAI wire protocol.
+
+One ``aiohttp.ClientSession`` per provider holds a keep-alive connection pool; aiohttp was
+chosen over httpx by measurement (``bench/http_engines.py``). Requests are the validated
+pydantic requests dumped as they are, so fields plugstack does not know pass through;
+responses are parsed into plugstack's types. Streams are read event by event from the
+socket and handed on as they arrive, never buffered.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import AsyncIterator
+from typing import Any, TypeVar
+
+import aiohttp
+from pydantic import BaseModel
+
+from plugstack.apis import Api
+from plugstack.apis.inference import (
+    ChatCompletion,
+    ChatCompletionChunk,
+    ChatCompletionRequest,
+    Completion,
+    CompletionRequest,
+    EmbeddingsRequest,
+    EmbeddingsResponse,
+)
+from plugstack.apis.models import Model
+from plugstack.errors import PlugstackError, ProviderError, error_for_status, parse_retry_after
+from plugstack_openai.config import OpenAICompatibleConfig, OpenAIConfig
+from plugstack_openai.sse import read_sse_data
+
+__all__ = ["OpenAIProvider", "create_provider"]
+
+log = logging.getLogger("plugstack_openai")
+ResponseT = TypeVar("ResponseT", bound=BaseModel)
+_KEY_LIKE = re.compile(r"\b(sk|gsk)[-_][A-Za-z0-9_*-]{6,}")
+
+
+async def create_provider(config: OpenAICompatibleConfig, deps: dict[Api, Any]) -> OpenAIProvider:
+    """The adapter factory named by both provider specs."""
+    return OpenAIProvider(config, provider_id="openai" if isinstance(config, OpenAIConfig) else "openai-compatible")
+
+
+class OpenAIProvider:
+    """Implements :class:`plugstack.apis.inference.Inference` against ``config.base_url``."""
+
+    def __init__(self, config: OpenAICompatibleConfig, *, provider_id: str = "openai-compatible") -> None:
+        self.config = config
+        self.provider_id = provider_id
+        self._base_url = config.base_url.rstrip("/")
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        """The pooled session, created on first use (it needs a running event loop)."""
+        if self._session is None or self._session.closed:
+            headers = {"Accept": "application/json"}
+            if self.config.api_key is not None and self.config.api_key.get_secret_value():
+                headers["Authorization"] = f"Bearer {self.config.api_key.get_secret_value()}"
+            self._session = aiohttp.ClientSession(
+                headers=headers,
+                connector=aiohttp.TCPConnector(limit=self.config.max_connections, keepalive_timeout=60),
+                timeout=aiohttp.ClientTimeout(total=None, connect=self.config.timeout, sock_read=self.config.timeout),
+                raise_for_status=False,
+            )
+        return self._session
+
+    async def shutdown(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+    async def health(self) -> dict[str, Any]:
+        await self._request("GET", "/models")
+        return {"status": "OK"}
+
+    # -- models ---------------------------------------------------------------------------
+
+    async def list_models(self) -> list[Model]:
+        """The configured models, or what the upstream's ``/models`` lists."""
+        embedding = set(self.config.embedding_models)
+        if self.config.models is not None:
+            ids = [*self.config.models, *self.config.embedding_models]
+            return [self._model(model_id, model_id in embedding, {}) for model_id in dict.fromkeys(ids)]
+        listed = json.loads(await self._request("GET", "/models"))
+        return [
+            self._model(entry["id"], entry["id"] in embedding or "embed" in entry["id"].lower(), entry)
+            for entry in listed.get("data", [])
+        ]
+
+    def _model(self, model_id: str, is_embedding: bool, upstream: dict[str, Any]) -> Model:
+        metadata = {key: value for key, value in upstream.items() if key not in ("id", "object", "created", "owned_by")}
+        return Model(
+            id=model_id,
+            owned_by=str(upstream.get("owned_by") or "openai"),
+            provider_resource_id=model_id,
+            model_type="embedding" if is_embedding else "llm",
+            metadata=metadata,
+        )
+
+    # -- inference ------------------------------------------------------------------------
+
+    async def chat_completion(
+        self, request: ChatCompletionRequest
+    ) -> ChatCompletion | AsyncIterator[ChatCompletionChunk]:
+        if request.stream:
+            return await self._stream("/chat/completions", request, ChatCompletionChunk)
+        return ChatCompletion.model_validate_json(await self._request("POST", "/chat/completions", request))
+
+    async def completion(self, request: CompletionRequest) -> Completion | AsyncIterator[Completion]:
+        if request.stream:
+            return await self._stream("/completions", request, Completion)
+        return Completion.model_validate_json(await self._request("POST", "/completions", request))
+
+    async def embeddings(self, request: EmbeddingsRequest) -> EmbeddingsResponse:
+        return EmbeddingsResponse.model_validate_json(await self._request("POST", "/embeddings", request))
+
+    # -- the wire -------------------------------------------------------------------------
+
+    async def _request(self, method: str, path: str, request: BaseModel | None = None) -> bytes:
+        """Send one request and return the body of its successful response."""
+        body = None if request is None else _dump(request)
+        try:
+            async with self.session.request(
+                method, self._base_url + path, data=body, headers=_json_headers(body)
+            ) as response:
+                payload = await response.read()
+                if response.status >= 400:
+                    raise self._upstream_error(response, payload)
+                return payload
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise self._connection_error(exc) from None
+
+    async def _stream(self, path: str, request: BaseModel, chunk_class: type[ResponseT]) -> AsyncIterator[ResponseT]:
+        """Open the stream (so that errors before the first event raise here) and return its chunks."""
+        body = _dump(request)
+        try:
+            response = await self.session.post(self._base_url + path, data=body, headers=_json_headers(body))
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise self._connection_error(exc) from None
+        if response.status >= 400:
+            try:
+                payload = await response.read()
+            finally:
+                response.release()
+            raise self._upstream_error(response, payload)
+        return self._chunks(response, chunk_class)
+
+    async def _chunks(self, response: aiohttp.ClientResponse, chunk_class: type[ResponseT]) -> AsyncIterator[ResponseT]:
+        try:
+            async for data in read_sse_data(response.content):
+                if data == "[DONE]":
+                    return
+                event = json.loads(data)
+                if "error" in event:  # an upstream failure after the stream began
+                    message = _error_message(event, b"")
+                    raise ProviderError(self._redact(message), provider_id=self.provider_id)
+                yield chunk_class.model_validate(event)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise self._connection_error(exc) from None
+        finally:
+            response.release()
+
+    def _upstream_error(self, response: aiohttp.ClientResponse, payload: bytes) -> PlugstackError:
+        try:
+            parsed = json.loads(payload)
+        except ValueError:
+            parsed = None
+        message = self._redact(_error_message(parsed, payload))
+        error = error_for_status(
+            response.status,
+            f"upstream {response.status}: {message}",
+            provider_id=self.provider_id,
+            retry_after=parse_retry_after(response.headers),
+        )
+        log.info("%s answered %s: %s", self.provider_id, response.status, message)
+        return error
+
+    def _connection_error(self, exc: BaseException) -> ProviderError:
+        if isinstance(exc, TimeoutError):
+            return ProviderError(
+                f"no answer within {self.config.timeout:g} s", provider_id=self.provider_id, status_code=504
+            )
+        status = 503 if isinstance(exc, aiohttp.ClientConnectorError) else 502
+        return ProviderError(
+            f"{type(exc).__name__}: {self._redact(str(exc))}", provider_id=self.provider_id, status_code=status
+        )
+
+    def _redact(self, text: str) -> str:
+        """Upstream messages may quote the key ("Incorrect API key provided: sk-...")."""
+        key = self.config.api_key.get_secret_value() if self.config.api_key is not None else ""
+        if key:
+            text = text.replace(key, "<redacted>")
+        return _KEY_LIKE.sub("<redacted>", text)
+
+
+def _dump(request: BaseModel) -> bytes:
+    return json.dumps(request.model_dump(mode="json", exclude_unset=True)).encode()
+
+
+def _json_headers(body: bytes | None) -> dict[str, str] | None:
+    return None if body is None else {"Content-Type": "application/json"}
+
+
+def _error_message(parsed: Any, payload: bytes) -> str:
+    """The upstream's own words: OpenAI's ``{"error": {"message"}}``, FastAPI's ``detail``, or the text."""
+    if isinstance(parsed, dict):
+        error = parsed.get("error")
+        if isinstance(error, dict) and error.get("message"):
+            return str(error["message"])
+        if isinstance(error, str):
+            return error
+        if parsed.get("detail"):
+            return str(parsed["detail"])
+        if parsed.get("message"):
+            return str(parsed["message"])
+    return payload.decode("utf-8", "replace").strip()[:500] or "(no message)"
