@@ -22,6 +22,7 @@ import httpx
 import pytest
 import uvicorn
 import yaml
+from httpx_aiohttp import HttpxAiohttpClient
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, StreamingResponse
@@ -147,6 +148,24 @@ async def test_httpx_streams_replay_chunk_for_chunk(tmp_path: Path, upstream: Up
     with use_cassette(cassette, "replay"):
         replayed = await read_stream("http://127.0.0.1:1")
     assert replayed == live and len(live) == len(SSE_EVENTS) + 1
+
+
+async def test_httpx_on_the_aiohttp_transport_is_recorded_once(tmp_path: Path, upstream: Upstream) -> None:
+    """The SDKs' ``DefaultAioHttpClient`` layers httpx's API over aiohttp: one request, one interaction."""
+
+    async def calls(base_url: str) -> tuple[object, list[str]]:
+        async with HttpxAiohttpClient() as client:
+            echoed = (await client.post(f"{base_url}/v1/echo", json={"a": 1})).json()
+            async with client.stream("POST", f"{base_url}/v1/stream", json={}) as response:
+                return echoed, [line async for line in response.aiter_lines() if line]
+
+    cassette = tmp_path / "layered.yaml"
+    with use_cassette(cassette, "record"):
+        live = await calls(upstream.url)
+    assert len(yaml.safe_load(cassette.read_text())["interactions"]) == 2
+    with use_cassette(cassette, "replay") as recording:
+        assert await calls("http://127.0.0.1:1") == live
+    assert upstream.hits == 2 and recording.misses == []
 
 
 async def test_replay_reports_an_unmatched_request(tmp_path: Path, upstream: Upstream) -> None:
