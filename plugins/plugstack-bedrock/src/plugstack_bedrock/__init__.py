@@ -1,0 +1,27 @@
+"""plugstack-bedrock: the ``remote::bedrock`` inference provider.
+
+This module is what the ``plugstack`` entry point loads at discovery time, so it imports
+neither boto3 nor the adapter: the spec names them by import path.
+"""
+
+from __future__ import annotations
+
+import plugstack
+from plugstack.apis import Api
+from plugstack.provider_spec import ProviderSpec
+
+__all__ = ["plugstack_inference_providers"]
+
+
+@plugstack.hookimpl
+def plugstack_inference_providers() -> list[ProviderSpec]:
+    return [
+        ProviderSpec(
+            api=Api.inference,
+            provider_type="remote::bedrock",
+            config_class="plugstack_bedrock.config:BedrockConfig",
+            adapter_factory="plugstack_bedrock.adapter:create_provider",
+            pip_packages=["plugstack-bedrock"],
+            description="AWS Bedrock: chat through Converse/ConverseStream, Titan and Cohere embeddings, on boto3",
+        )
+    ]
