@@ -1,0 +1,123 @@
+"""The run's output: Markdown tables on stdout (pasteable into docs) and a JSON file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from bench.http_bench import TargetResult
+from bench.targets import MOCK
+from bench.verdicts import Verdict
+
+__all__ = ["render", "write_json"]
+
+
+def _table(headers: list[str], rows: list[list[Any]]) -> str:
+    cells = [headers, *[["" if c is None else str(c) for c in row] for row in rows]]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in cells]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
+
+
+def _load_table(results: list[TargetResult]) -> str:
+    rows = []
+    for result in results:
+        if result.skipped:
+            rows.append([result.name, "skipped", "", "", "", "", "", "", "", result.skipped.splitlines()[0][:80]])
+            continue
+        for level in result.levels:
+            s = level.summary()
+            failed = level.errors + level.stalled + level.planned - level.completed
+            rows.append(
+                [
+                    result.name,
+                    level.mode,
+                    level.concurrency,
+                    f"{s['rps']:,.0f}",
+                    s["latency_p50_ms"],
+                    s["latency_p90_ms"],
+                    s["latency_p99_ms"],
+                    s["ttfc_p50_ms"],
+                    s.get("server_cpu_us_per_request"),
+                    failed or "",
+                ]
+            )
+    headers = [
+        "target",
+        "mode",
+        "c",
+        "req/s",
+        "p50 ms",
+        "p90 ms",
+        "p99 ms",
+        "TTFC p50 ms",
+        "server CPU us/req",
+        "failed",
+    ]
+    return _table(headers, rows)
+
+
+def _startup_table(results: list[TargetResult]) -> str:
+    rows = [
+        [r.name, r.cold_start_median_s, ", ".join(f"{v:.3f}" for v in r.cold_start_s), r.peak_rss_mb]
+        for r in results
+        if not r.skipped
+    ]
+    return _table(["target", "cold start s (median)", "runs", "peak RSS MB"], rows)
+
+
+def _mock_ceiling(results: list[TargetResult]) -> str:
+    mock = next((r for r in results if r.name == MOCK and not r.skipped), None)
+    if mock is None:
+        return "mock ceiling: not measured"
+    cpu = [lv.server_cpu_seconds / lv.completed for lv in mock.levels if lv.server_cpu_seconds and lv.completed]
+    busiest = max((lv.rps for r in results if r is not mock for lv in r.levels), default=0.0)
+    if not cpu:
+        return "mock ceiling: too few CPU ticks to measure"
+    per_request = max(cpu)
+    return (
+        f"mock ceiling: >= {1 / per_request:,.0f} req/s on one core ({per_request * 1e6:.0f} us CPU per request, "
+        f"worst mode); the busiest gateway level sent it {busiest:,.0f} req/s"
+    )
+
+
+def render(results: list[TargetResult], extras: dict[str, Any], verdicts: list[Verdict]) -> str:
+    """Everything a reader needs, as Markdown."""
+    parts = ["## Load (closed loop, keep-alive)", _load_table(results), "", _mock_ceiling(results), ""]
+    parts += ["## Start-up and memory", _startup_table(results), ""]
+    imports = extras["imports"]
+    parts.append(
+        f"import plugstack: {imports['import_plugstack_ms']} ms (python -X importtime, median); "
+        f"plugin discovery: {imports['plugin_discovery_ms']} ms for {imports['plugins_loaded']} plugins"
+    )
+    for provider, figures in extras["library"].items():
+        if "skipped" in figures:
+            parts.append(f"library mode, {provider}: skipped ({figures['skipped']})")
+            continue
+        us = figures["per_call_us"]
+        parts.append(
+            f"library mode, {provider}: direct {us['direct']} us, through the stack {us['stack_kwargs']} us "
+            f"(+{figures['overhead_us']} us; +{figures['overhead_stream_us']} us per streamed call)"
+        )
+    soaked = next((r for r in results if r.soak), None)
+    if soaked and soaked.soak:
+        s = soaked.soak
+        rss = s["rss_mb"]
+        parts.append(
+            f"soak ({soaked.name}, {s['requests']['non_stream']:,} + {s['requests']['stream']:,} streamed, c=32): "
+            f"RSS {rss['start']} -> {rss['middle']} -> {rss['end']} MB "
+            f"({s['growth_middle_to_end_pct']:+}% middle to end), {s['errors'] + s['stalled']} failed"
+        )
+    parts += [
+        "",
+        "## Targets",
+        _table(["target", "measured", "limit", "verdict"], [[v.name, v.value, v.limit, v.status] for v in verdicts]),
+    ]
+    return "\n".join(parts)
+
+
+def write_json(path: Path, document: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=2, default=str) + "\n")
