@@ -21,13 +21,15 @@ from typing import Any
 
 from plugstack.apis import Api
 from plugstack.distributions import resolve_run_config_path
-from plugstack.errors import NotImplementedByProviderError
+from plugstack.errors import ConfigError, NotImplementedByProviderError
+from plugstack.files_router import FilesRouter
 from plugstack.inference_router import InferenceRouter
 from plugstack.plugins import PluginHost, get_plugin_host
 from plugstack.resolver import ProviderInstance, maybe_await, plan_providers, start_in_order
 from plugstack.routing_table import ModelsRoutingTable
 from plugstack.run_config import RunConfig, load_run_config
-from plugstack.storage import SqlKVStore, create_engine_for
+from plugstack.storage import SqlKVStore, SqlStore, create_engine_for
+from plugstack.vector_stores_router import VectorStoresRouter
 
 __all__ = ["Stack", "SyncStack"]
 
@@ -43,6 +45,8 @@ class Stack:
         self.providers: list[ProviderInstance] = []
         self.routers: dict[Api, Any] = {}
         self._engines: list[Any] = []
+        self._sqlstore: SqlStore | None = None
+        self._router_shutdowns: list[Callable[[], Any]] = []
         self._started = False
 
     @classmethod
@@ -78,14 +82,46 @@ class Stack:
         self._started = True
 
     async def _build_router(self, api: Api, impls: dict[str, Any]) -> dict[Api, Any]:
+        routers = await self._new_routers(api, impls)
+        self.routers.update(routers)  # routers built later (vector stores) use earlier ones
+        return routers
+
+    async def _new_routers(self, api: Api, impls: dict[str, Any]) -> dict[Api, Any]:
         if api is Api.inference:
             table = ModelsRoutingTable(impls, self.kvstore)
             await table.initialize(self.config.registered_resources.models)
             return {Api.inference: InferenceRouter(table, self.host.pm), Api.models: table}
+        if api is Api.files:
+            return {Api.files: FilesRouter(impls, self.host.pm)}
+        if api is Api.vector_io:
+            if Api.inference not in self.routers:
+                raise ConfigError(
+                    "vector stores need an inference provider that serves an embedding model; "
+                    "vector_io providers must declare api_dependencies=[Api.inference]"
+                )
+            files: FilesRouter | None = self.routers.get(Api.files)
+            router = VectorStoresRouter(
+                impls, self.kvstore, await self._sql(), inference=self.inference, files=files, pm=self.host.pm
+            )
+            await router.initialize()
+            self._router_shutdowns.append(router.shutdown)
+            if files is not None:
+                files.add_deleted_listener(router.on_file_deleted)
+            return {Api.vector_io: router, Api.vector_stores: router}
         return {api: _NoRouterYet(api, impls)}
 
+    async def _sql(self) -> SqlStore:
+        """The SQL store for API data (``storage.sqlstore``), made on first use."""
+        if self._sqlstore is None:
+            engine = create_engine_for(self.config.storage.sqlstore, self.config.state_dir() / "sqlstore.db")
+            self._engines.append(engine)
+            self._sqlstore = SqlStore(engine)
+        return self._sqlstore
+
     async def close(self) -> None:
-        """Shut providers down in reverse start order, then release storage."""
+        """Stop routers' background work, shut providers down in reverse start order, release storage."""
+        while self._router_shutdowns:
+            await self._router_shutdowns.pop()()
         while self.providers:
             instance = self.providers.pop()
             shutdown = getattr(instance.impl, "shutdown", None)
@@ -123,6 +159,16 @@ class Stack:
     def models(self) -> ModelsRoutingTable:
         table: ModelsRoutingTable = self.router(Api.models)
         return table
+
+    @property
+    def files(self) -> FilesRouter:
+        router: FilesRouter = self.router(Api.files)
+        return router
+
+    @property
+    def vector_stores(self) -> VectorStoresRouter:
+        router: VectorStoresRouter = self.router(Api.vector_stores)
+        return router
 
     async def provider_health(self) -> list[dict[str, Any]]:
         """Each provider's id, API, type and health (``{"status": "OK"}`` without a check)."""

@@ -34,6 +34,12 @@ class FileList(BaseModel):
     has_more: bool = False
 
 
+class FileDeleted(BaseModel):
+    id: str
+    object: Literal["file"] = "file"
+    deleted: bool = True
+
+
 class Files(Protocol):
     async def create_file(self, content: bytes, filename: str, purpose: FilePurpose) -> FileObject: ...
     async def list_files(self, purpose: FilePurpose | None = None, limit: int = 10000) -> FileList: ...
