@@ -82,6 +82,8 @@ class StandInUpstream:
             )
         if scenario == "plain-text-502":
             return Response("Bad Gateway", status_code=502)
+        if scenario == "garbage" and not body.get("stream"):
+            return JSONResponse({"unexpected": True})
         if scenario == "slow":
             await asyncio.sleep(1)
         if body.get("stream"):
@@ -114,6 +116,9 @@ class StandInUpstream:
 
         yield b": ping\r\n\r\n"
         yield chunk({"role": "assistant", "content": "first"})
+        if scenario == "garbage":
+            yield b"data: not json\n\n"
+            return
         if scenario == "stream-error":
             yield b'data: {"error": {"message": "the model crashed"}}\n\n'
             return

@@ -99,6 +99,19 @@ async def test_an_error_event_mid_stream_raises_after_the_chunks_before_it(upstr
     assert received == ["first"]
 
 
+@pytest.mark.parametrize("stream", [False, True])
+async def test_a_malformed_answer_is_a_502(upstream: Any, stream: bool) -> None:
+    provider = provider_for(upstream)
+    try:
+        with pytest.raises(ProviderError, match="the upstream sent an") as info:
+            reply = await provider.chat_completion(chat_request("garbage", stream=stream))
+            assert isinstance(reply, AsyncIterator)
+            _ = [chunk async for chunk in reply]
+    finally:
+        await provider.shutdown()
+    assert info.value.status_code == 502
+
+
 async def test_refused_connection_is_503_and_timeout_is_504(upstream: Any) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

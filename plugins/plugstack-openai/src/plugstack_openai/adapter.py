@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator
 from typing import Any, TypeVar
 
 import aiohttp
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from plugstack.apis import Api
 from plugstack.apis.inference import (
@@ -85,10 +85,10 @@ class OpenAIProvider:
         if self.config.models is not None:
             ids = [*self.config.models, *self.config.embedding_models]
             return [self._model(model_id, model_id in embedding, {}) for model_id in dict.fromkeys(ids)]
-        listed = json.loads(await self._request("GET", "/models"))
+        listed = self._parse(_ModelListing, await self._request("GET", "/models"))
         return [
-            self._model(entry["id"], entry["id"] in embedding or "embed" in entry["id"].lower(), entry)
-            for entry in listed.get("data", [])
+            self._model(entry.id, entry.id in embedding or "embed" in entry.id.lower(), entry.model_dump())
+            for entry in listed.data
         ]
 
     def _model(self, model_id: str, is_embedding: bool, upstream: dict[str, Any]) -> Model:
@@ -108,15 +108,15 @@ class OpenAIProvider:
     ) -> ChatCompletion | AsyncIterator[ChatCompletionChunk]:
         if request.stream:
             return await self._stream("/chat/completions", request, ChatCompletionChunk)
-        return ChatCompletion.model_validate_json(await self._request("POST", "/chat/completions", request))
+        return self._parse(ChatCompletion, await self._request("POST", "/chat/completions", request))
 
     async def completion(self, request: CompletionRequest) -> Completion | AsyncIterator[Completion]:
         if request.stream:
             return await self._stream("/completions", request, Completion)
-        return Completion.model_validate_json(await self._request("POST", "/completions", request))
+        return self._parse(Completion, await self._request("POST", "/completions", request))
 
     async def embeddings(self, request: EmbeddingsRequest) -> EmbeddingsResponse:
-        return EmbeddingsResponse.model_validate_json(await self._request("POST", "/embeddings", request))
+        return self._parse(EmbeddingsResponse, await self._request("POST", "/embeddings", request))
 
     # -- the wire -------------------------------------------------------------------------
 
@@ -137,16 +137,17 @@ class OpenAIProvider:
     async def _stream(self, path: str, request: BaseModel, chunk_class: type[ResponseT]) -> AsyncIterator[ResponseT]:
         """Open the stream (so that errors before the first event raise here) and return its chunks."""
         body = _dump(request)
+        headers = {"Content-Type": "application/json", "Accept": "text/event-stream"}
         try:
-            response = await self.session.post(self._base_url + path, data=body, headers=_json_headers(body))
+            response = await self.session.post(self._base_url + path, data=body, headers=headers)
+            if response.status >= 400:
+                try:
+                    payload = await response.read()
+                finally:
+                    response.release()
+                raise self._upstream_error(response, payload)
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise self._connection_error(exc) from None
-        if response.status >= 400:
-            try:
-                payload = await response.read()
-            finally:
-                response.release()
-            raise self._upstream_error(response, payload)
         return self._chunks(response, chunk_class)
 
     async def _chunks(self, response: aiohttp.ClientResponse, chunk_class: type[ResponseT]) -> AsyncIterator[ResponseT]:
@@ -154,15 +155,30 @@ class OpenAIProvider:
             async for data in read_sse_data(response.content):
                 if data == "[DONE]":
                     return
-                event = json.loads(data)
-                if "error" in event:  # an upstream failure after the stream began
-                    message = _error_message(event, b"")
-                    raise ProviderError(self._redact(message), provider_id=self.provider_id)
-                yield chunk_class.model_validate(event)
+                try:
+                    event = json.loads(data)
+                except ValueError:
+                    raise ProviderError(
+                        f"the upstream sent an event that is not JSON: {data[:80]!r}", provider_id=self.provider_id
+                    ) from None
+                if isinstance(event, dict) and "error" in event:  # an upstream failure after the stream began
+                    raise ProviderError(self._redact(_error_message(event, b"")), provider_id=self.provider_id)
+                yield self._parse(chunk_class, event)
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise self._connection_error(exc) from None
         finally:
             response.release()
+
+    def _parse(self, cls: type[ResponseT], payload: bytes | dict[str, Any]) -> ResponseT:
+        """``payload`` (JSON, or already decoded) as ``cls``; a 502 naming what is wrong otherwise."""
+        try:
+            return cls.model_validate(payload) if isinstance(payload, dict) else cls.model_validate_json(payload)
+        except ValidationError as exc:
+            problem = exc.errors(include_url=False, include_input=False)[0]
+            where = ".".join(str(part) for part in problem["loc"]) or "body"
+            raise ProviderError(
+                f"the upstream sent an invalid {cls.__name__}: {where}: {problem['msg']}", provider_id=self.provider_id
+            ) from None
 
     def _upstream_error(self, response: aiohttp.ClientResponse, payload: bytes) -> PlugstackError:
         try:
@@ -195,6 +211,18 @@ class OpenAIProvider:
         if key:
             text = text.replace(key, "<redacted>")
         return _KEY_LIKE.sub("<redacted>", text)
+
+
+class _ListedModel(BaseModel):
+    """One entry of ``GET /models``: only the id is required; other fields become metadata."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+
+
+class _ModelListing(BaseModel):
+    data: list[_ListedModel]
 
 
 def _dump(request: BaseModel) -> bytes:
