@@ -7,8 +7,10 @@ llama.cpp generates the same tokens from it in every process. Its answers are gi
 which is fine for testing plumbing, not for testing quality. One nudge makes grammar-
 constrained output (JSON strings, tool-call arguments) end in a few dozen tokens instead
 of hundreds: ``token_bias`` raises the logits of chosen tokens, by default the quote, so
-that a JSON string closes soon. (The bias rides on residual dimension 0, which every
-token embedding sets to a constant and only the biased tokens' output rows read.)
+that a JSON string closes soon; and the 256 byte tokens are biased far down, so that the
+model writes ASCII text rather than invalid UTF-8 (which llama-cpp-python's streaming
+holds back until it decodes). The bias rides on residual dimension 0, which every token
+embedding sets to a constant and only the biased tokens' output rows read.
 
 ``gguf`` and ``numpy`` are imported inside :func:`write_tiny_gguf`, so importing this
 module costs nothing (pip install ``gguf`` to use it).
@@ -27,10 +29,11 @@ CHAT_TEMPLATE = (
     "{% endfor %}"
     "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"
 )
-TINY_CONTEXT_LENGTH = 2048
+TINY_CONTEXT_LENGTH = 8192
 DEFAULT_TOKEN_BIAS: Mapping[str, float] = {'"': 1.0, "}": 1.0}
 
 _BIAS_CARRIER = 4.0
+_BYTE_TOKEN_BIAS = -3.0
 _CONTROL_TOKENS = ["<unk>", "<s>", "</s>", "<|im_start|>", "<|im_end|>"]
 _WORDS = (
     "the a an and of to in is it you that he was for on are with as I his they be at one have this from "
@@ -107,6 +110,7 @@ def write_tiny_gguf(
     writer.add_tensor("output_norm.weight", ones)
     output = weights(n_vocab, n_embd) * 8
     output[:, 0] = 0.0
+    output[len(_CONTROL_TOKENS) : len(_CONTROL_TOKENS) + 256, 0] = _BYTE_TOKEN_BIAS
     for text, bias in (DEFAULT_TOKEN_BIAS if token_bias is None else token_bias).items():
         output[tokens.index(text.replace(" ", "\u2581")), 0] = bias
     writer.add_tensor("output.weight", output)

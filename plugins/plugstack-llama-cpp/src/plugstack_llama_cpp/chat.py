@@ -21,7 +21,15 @@ from typing import TYPE_CHECKING, Any
 from plugstack.apis.inference import ChatCompletionChunk, ChatCompletionRequest, ChunkChoice, Usage
 from plugstack.errors import BadRequestError, NotImplementedByProviderError
 from plugstack_llama_cpp import tool_calls
-from plugstack_llama_cpp.sampling import TokenCounter, chat_logprobs, check_context, check_logprobs, sampling_kwargs
+from plugstack_llama_cpp.sampling import (
+    TokenCounter,
+    cached_prefix,
+    chat_logprobs,
+    check_context,
+    check_logprobs,
+    sampling_kwargs,
+    usage,
+)
 
 if TYPE_CHECKING:
     from llama_cpp import Llama
@@ -101,6 +109,7 @@ def generate_chat(
     if request.logprobs:
         check_logprobs(llama, model_id)
     counter = TokenCounter(stop)
+    cached = cached_prefix(llama, prompt)
     criteria = StoppingCriteriaList([counter, *(formatted.stopping_criteria or [])])
     user_stop = [request.stop] if isinstance(request.stop, str) else list(request.stop or [])
     template_stop = [formatted.stop] if isinstance(formatted.stop, str) else list(formatted.stop or [])
@@ -144,7 +153,7 @@ def generate_chat(
             yield chunk({"content": text}, logprobs={"content": held_logprobs} if request.logprobs else None)
     yield chunk({}, finish)
     if _include_usage(request):
-        yield chunk.usage(len(prompt), counter.sampled)
+        yield chunk.usage(usage(len(prompt), counter.sampled, cached))
 
 
 def generate_chat_with_format(
@@ -199,18 +208,8 @@ class _ChunkMaker:
             choices=[ChunkChoice(delta=delta, finish_reason=finish_reason, logprobs=logprobs)],
         )
 
-    def usage(self, prompt_tokens: int, completion_tokens: int) -> ChatCompletionChunk:
-        return ChatCompletionChunk(
-            id=self.id,
-            created=self.created,
-            model=self.model,
-            choices=[],
-            usage=Usage(
-                prompt_tokens=prompt_tokens,
-                completion_tokens=completion_tokens,
-                total_tokens=prompt_tokens + completion_tokens,
-            ),
-        )
+    def usage(self, usage: Usage) -> ChatCompletionChunk:
+        return ChatCompletionChunk(id=self.id, created=self.created, model=self.model, choices=[], usage=usage)
 
 
 def _include_usage(request: ChatCompletionRequest) -> bool:

@@ -8,9 +8,16 @@ import uuid
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from plugstack.apis.inference import Completion, CompletionChoice, CompletionRequest, Usage
+from plugstack.apis.inference import Completion, CompletionChoice, CompletionRequest
 from plugstack.errors import NotImplementedByProviderError
-from plugstack_llama_cpp.sampling import TokenCounter, check_context, check_logprobs, sampling_kwargs
+from plugstack_llama_cpp.sampling import (
+    TokenCounter,
+    cached_prefix,
+    check_context,
+    check_logprobs,
+    sampling_kwargs,
+    usage,
+)
 
 if TYPE_CHECKING:
     from llama_cpp import Llama
@@ -45,11 +52,11 @@ def generate_completion(
     if request.logprobs is not None:
         check_logprobs(llama, model_id)
     counter = TokenCounter(stop)
+    cached = cached_prefix(llama, tokens)
     pieces = llama.create_completion(
         prompt=tokens,
         max_tokens=request.max_tokens if request.max_tokens is not None else 16,  # OpenAI's default
         stop=request.stop,
-        echo=bool(request.echo),
         stream=True,
         logprobs=request.logprobs,
         stopping_criteria=StoppingCriteriaList([counter]),
@@ -57,6 +64,11 @@ def generate_completion(
     )
     completion_id = f"cmpl-{uuid.uuid4().hex}"
     created = int(time.time())
+    if request.echo:  # the prompt first, as text (without logprobs)
+        echoed = prompt if isinstance(prompt, str) else llama.detokenize(tokens).decode("utf-8", errors="replace")
+        yield Completion(
+            id=completion_id, created=created, model=request.model, choices=[CompletionChoice(text=echoed)]
+        )
     for piece in pieces:
         choice = piece["choices"][0]
         yield Completion(
@@ -75,9 +87,7 @@ def generate_completion(
             created=created,
             model=request.model,
             choices=[],
-            usage=Usage(
-                prompt_tokens=len(tokens), completion_tokens=counter.sampled, total_tokens=len(tokens) + counter.sampled
-            ),
+            usage=usage(len(tokens), counter.sampled, cached),
         )
 
 

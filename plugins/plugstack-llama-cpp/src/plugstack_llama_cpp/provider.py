@@ -70,7 +70,7 @@ class LlamaCppInferenceProvider:
                 id=model_id,
                 owned_by="llama-cpp",
                 model_type="embedding" if runner.config.embedding else "llm",
-                metadata={**runner.info.summary(), "path": str(runner.info.path), "loaded": runner.loaded},
+                metadata=self._metadata(runner),
             )
             for model_id, runner in self.runners.items()
         ]
@@ -127,6 +127,13 @@ class LlamaCppInferenceProvider:
                 prompt_tokens=result["usage"]["prompt_tokens"], total_tokens=result["usage"]["total_tokens"]
             ),
         )
+
+    @staticmethod
+    def _metadata(runner: ModelRunner) -> dict[str, Any]:
+        metadata = {**runner.info.summary(), "path": str(runner.info.path), "loaded": runner.loaded}
+        if runner.config.embedding:
+            metadata["embedding_dimension"] = runner.info.embedding_length
+        return metadata
 
     def _runner(self, model_id: str, *, embedding: bool) -> ModelRunner:
         runner = self.runners.get(model_id)

@@ -7,7 +7,9 @@ queue on the lock in arrival order (asyncio locks are FIFO). A stream runs its w
 generation loop in the worker thread, which hands each item to the event loop; when the
 consumer stops listening (client gone, task cancelled, ``aclose()``), a flag that the
 worker checks between tokens stops generation, and the lock is released the moment the
-worker returns, not when the whole answer would have been generated.
+worker returns, not when the whole answer would have been generated. The worker runs at
+most ``WINDOW`` items ahead of its consumer: a slow client slows generation down instead
+of piling up text, and a client that leaves wastes at most that many tokens.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["ModelRunner"]
 
 T = TypeVar("T")
+WINDOW = 32
 _END = object()
 
 
@@ -69,6 +72,7 @@ class ModelRunner:
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[Any] = asyncio.Queue()
         stop = threading.Event()
+        credits = threading.Semaphore(WINDOW)
 
         def put(item: Any) -> None:
             try:
@@ -81,9 +85,9 @@ class ModelRunner:
                 iterator = work(self._prepared(), stop)
                 try:
                     for item in iterator:
-                        put(item)
-                        if stop.is_set():
+                        if not _wait_for_credit(credits, stop):
                             break
+                        put(item)
                 finally:
                     close = getattr(iterator, "close", None)
                     if close is not None:
@@ -104,9 +108,11 @@ class ModelRunner:
             while (item := await queue.get()) is not _END:
                 if isinstance(item, _Failure):
                     raise item.error
+                credits.release()
                 yield item
         finally:
             stop.set()
+            credits.release()  # wake a worker waiting for credit: it sees stop and returns
             future.add_done_callback(lambda _: self._release(stop))
 
     async def close(self) -> None:
@@ -160,3 +166,11 @@ class ModelRunner:
         if self._llama is not None:
             self._llama.close()
             self._llama = None
+
+
+def _wait_for_credit(credits: threading.Semaphore, stop: threading.Event) -> bool:
+    """Wait until the consumer is less than ``WINDOW`` items behind; ``False`` once ``stop`` is set."""
+    while not credits.acquire(timeout=0.1):
+        if stop.is_set():
+            return False
+    return not stop.is_set()

@@ -5,12 +5,21 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
+from plugstack.apis.inference import Usage
 from plugstack.errors import BadRequestError
 
 if TYPE_CHECKING:
     from llama_cpp import Llama
 
-__all__ = ["TokenCounter", "chat_logprobs", "check_context", "check_logprobs", "sampling_kwargs"]
+__all__ = [
+    "TokenCounter",
+    "cached_prefix",
+    "chat_logprobs",
+    "check_context",
+    "check_logprobs",
+    "sampling_kwargs",
+    "usage",
+]
 
 # Unset parameters take llama-cpp-python's defaults (its server's), which suit small local
 # models better than OpenAI's temperature=1, top_p=1.
@@ -43,6 +52,31 @@ def check_context(llama: Llama, model_id: str, prompt_tokens: int) -> None:
             param="messages",
             code="context_length_exceeded",
         )
+
+
+def cached_prefix(llama: Llama, prompt: list[int]) -> int:
+    """How many prompt tokens llama.cpp will take from the KV cache of the previous request.
+
+    Mirrors ``Llama.generate``: it keeps the common prefix of the previous tokens and the
+    prompt, less one token when the whole prompt matches (to recompute the last logits).
+    """
+    if llama.n_tokens == 0:
+        return 0
+    common = 0
+    for previous, token in zip(llama.input_ids[: llama.n_tokens].tolist(), prompt, strict=False):
+        if previous != token:
+            break
+        common += 1
+    return common - 1 if common == len(prompt) else common
+
+
+def usage(prompt_tokens: int, completion_tokens: int, cached_tokens: int) -> Usage:
+    return Usage(
+        prompt_tokens=prompt_tokens,
+        completion_tokens=completion_tokens,
+        total_tokens=prompt_tokens + completion_tokens,
+        prompt_tokens_details={"cached_tokens": cached_tokens},
+    )
 
 
 def check_logprobs(llama: Llama, model_id: str) -> None:
