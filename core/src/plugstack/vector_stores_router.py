@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import time
-import uuid
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, TypeVar
@@ -152,7 +152,7 @@ class VectorStoresRouter:
                 param="provider_id",
             )
         model_id = request.embedding_model or await self._default_embedding_model(provider_id)
-        store_id = f"vs_{uuid.uuid4().hex}"
+        store_id = _new_id("vs")
         store = VectorStore(
             id=store_id,
             name=request.name,
@@ -253,7 +253,7 @@ class VectorStoresRouter:
     ) -> VectorStoreFileBatch:
         request = validate_request(CreateFileBatchRequest, request, params)
         store = self._store(vector_store_id)
-        batch_id = f"vsfb_{uuid.uuid4().hex}"
+        batch_id = _new_id("vsfb")
         await self.sql.insert(
             _BATCHES, {"id": batch_id, "vector_store_id": store.id, "created_at": int(time.time()), "cancelled": False}
         )
@@ -337,7 +337,8 @@ class VectorStoresRouter:
             max_results=request.max_num_results,
             filters=request.filters.model_dump() if request.filters else None,
         )
-        threshold = request.ranking_options.score_threshold if request.ranking_options else 0.0
+        # applied only when asked for: cosine similarities may be negative, BM25 scores exceed 1
+        threshold = request.ranking_options.score_threshold if request.ranking_options else None
         filenames = {
             row["file_id"]: row["filename"] for row in await self.sql.fetch_all(_FILES, {"vector_store_id": store.id})
         }
@@ -350,7 +351,7 @@ class VectorStoresRouter:
                 content=[SearchContent(text=item.chunk.content)],
             )
             for item in scored
-            if item.score >= threshold
+            if threshold is None or item.score >= threshold
         ]
         return SearchResultsPage(search_query=queries, data=data)
 
@@ -533,6 +534,11 @@ class VectorStoresRouter:
 def _refuse_expiry(expires_after: dict[str, Any] | None) -> None:
     if expires_after is not None:
         raise NotImplementedByProviderError("expires_after is not supported by plugstack yet", param="expires_after")
+
+
+def _new_id(prefix: str) -> str:
+    """A random id that sorts by creation time, so that lists keep creation order within a second."""
+    return f"{prefix}_{time.time_ns():016x}{secrets.token_hex(8)}"
 
 
 def _key(vector_store_id: str, file_id: str) -> str:
