@@ -8,9 +8,9 @@ To serve a new API, add ``routes/<api>.py`` with a ``routes(stack)`` function re
 
 from __future__ import annotations
 
-from plugstack.server.routes import inference, meta, models
+from plugstack.server.routes import files, inference, meta, models, vector_stores
 
 __all__ = ["ROUTE_MODULES"]
 
-ROUTE_MODULES = [meta, models, inference]
+ROUTE_MODULES = [meta, models, inference, files, vector_stores]
 """The route modules the app serves, in order (earlier modules win on identical paths)."""
