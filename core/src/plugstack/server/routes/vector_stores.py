@@ -44,59 +44,59 @@ def routes(stack: Stack) -> list[ApiRoute]:
     def store_id(request: Request) -> str:
         return str(request.path_params["vector_store_id"])
 
-    async def create_store(request: Request) -> Response:
+    async def create_vector_store(request: Request) -> Response:
         body = await read_body(request, CreateVectorStoreRequest)
         return json_response(await stack.vector_stores.create_vector_store(body))
 
-    async def list_stores(request: Request) -> Response:
+    async def list_vector_stores(request: Request) -> Response:
         return json_response(await stack.vector_stores.list_vector_stores(**_page_params(request)))
 
-    async def retrieve_store(request: Request) -> Response:
+    async def retrieve_vector_store(request: Request) -> Response:
         return json_response(await stack.vector_stores.retrieve_vector_store(store_id(request)))
 
-    async def update_store(request: Request) -> Response:
+    async def update_vector_store(request: Request) -> Response:
         body = await read_body(request, UpdateVectorStoreRequest)
         return json_response(await stack.vector_stores.update_vector_store(store_id(request), body))
 
-    async def delete_store(request: Request) -> Response:
+    async def delete_vector_store(request: Request) -> Response:
         return json_response(await stack.vector_stores.delete_vector_store(store_id(request)))
 
-    async def search(request: Request) -> Response:
+    async def search_vector_store(request: Request) -> Response:
         body = await read_body(request, SearchRequest)
         return json_response(await stack.vector_stores.search_vector_store(store_id(request), body))
 
-    async def create_file(request: Request) -> Response:
+    async def create_vector_store_file(request: Request) -> Response:
         body = await read_body(request, CreateVectorStoreFileRequest)
         return json_response(await stack.vector_stores.create_vector_store_file(store_id(request), body))
 
-    async def list_files(request: Request) -> Response:
+    async def list_vector_store_files(request: Request) -> Response:
         status = request.query_params.get("filter")
         listed = await stack.vector_stores.list_vector_store_files(
             store_id(request), **_page_params(request), filter=status
         )
         return json_response(listed)
 
-    async def retrieve_file(request: Request) -> Response:
+    async def retrieve_vector_store_file(request: Request) -> Response:
         file_id = request.path_params["file_id"]
         return json_response(await stack.vector_stores.retrieve_vector_store_file(store_id(request), file_id))
 
-    async def delete_file(request: Request) -> Response:
+    async def delete_vector_store_file(request: Request) -> Response:
         file_id = request.path_params["file_id"]
         return json_response(await stack.vector_stores.delete_vector_store_file(store_id(request), file_id))
 
-    async def create_batch(request: Request) -> Response:
+    async def create_file_batch(request: Request) -> Response:
         body = await read_body(request, CreateFileBatchRequest)
         return json_response(await stack.vector_stores.create_file_batch(store_id(request), body))
 
-    async def retrieve_batch(request: Request) -> Response:
+    async def retrieve_file_batch(request: Request) -> Response:
         batch_id = request.path_params["batch_id"]
         return json_response(await stack.vector_stores.retrieve_file_batch(store_id(request), batch_id))
 
-    async def cancel_batch(request: Request) -> Response:
+    async def cancel_file_batch(request: Request) -> Response:
         batch_id = request.path_params["batch_id"]
         return json_response(await stack.vector_stores.cancel_file_batch(store_id(request), batch_id))
 
-    async def list_batch_files(request: Request) -> Response:
+    async def list_file_batch_files(request: Request) -> Response:
         batch_id = request.path_params["batch_id"]
         status = request.query_params.get("filter")
         listed = await stack.vector_stores.list_files_in_batch(
@@ -111,7 +111,7 @@ def routes(stack: Stack) -> list[ApiRoute]:
     return [
         ApiRoute(
             base,
-            create_store,
+            create_vector_store,
             method="POST",
             summary="Create a vector store",
             tag=tag,
@@ -120,7 +120,7 @@ def routes(stack: Stack) -> list[ApiRoute]:
         ),
         ApiRoute(
             base,
-            list_stores,
+            list_vector_stores,
             method="GET",
             summary="List vector stores",
             tag=tag,
@@ -128,7 +128,7 @@ def routes(stack: Stack) -> list[ApiRoute]:
         ),
         ApiRoute(
             store,
-            retrieve_store,
+            retrieve_vector_store,
             method="GET",
             summary="Retrieve a vector store",
             tag=tag,
@@ -136,7 +136,7 @@ def routes(stack: Stack) -> list[ApiRoute]:
         ),
         ApiRoute(
             store,
-            update_store,
+            update_vector_store,
             method="POST",
             summary="Update a vector store's name or metadata",
             tag=tag,
@@ -145,7 +145,7 @@ def routes(stack: Stack) -> list[ApiRoute]:
         ),
         ApiRoute(
             store,
-            delete_store,
+            delete_vector_store,
             method="DELETE",
             summary="Delete a vector store and its chunks",
             tag=tag,
@@ -153,7 +153,7 @@ def routes(stack: Stack) -> list[ApiRoute]:
         ),
         ApiRoute(
             store + "/search",
-            search,
+            search_vector_store,
             method="POST",
             summary="Search a vector store (search_mode: vector, keyword or hybrid)",
             tag=tag,
@@ -162,7 +162,7 @@ def routes(stack: Stack) -> list[ApiRoute]:
         ),
         ApiRoute(
             store + "/files",
-            create_file,
+            create_vector_store_file,
             method="POST",
             summary="Attach a file: extract, chunk, embed, index",
             tag=tag,
@@ -171,7 +171,7 @@ def routes(stack: Stack) -> list[ApiRoute]:
         ),
         ApiRoute(
             store + "/files",
-            list_files,
+            list_vector_store_files,
             method="GET",
             summary="List a vector store's files",
             tag=tag,
@@ -179,7 +179,7 @@ def routes(stack: Stack) -> list[ApiRoute]:
         ),
         ApiRoute(
             store + "/files/{file_id}",
-            retrieve_file,
+            retrieve_vector_store_file,
             method="GET",
             summary="Retrieve a vector store file (status, last_error)",
             tag=tag,
@@ -187,7 +187,7 @@ def routes(stack: Stack) -> list[ApiRoute]:
         ),
         ApiRoute(
             store + "/files/{file_id}",
-            delete_file,
+            delete_vector_store_file,
             method="DELETE",
             summary="Remove a file and its chunks from a vector store",
             tag=tag,
@@ -195,7 +195,7 @@ def routes(stack: Stack) -> list[ApiRoute]:
         ),
         ApiRoute(
             store + "/file_batches",
-            create_batch,
+            create_file_batch,
             method="POST",
             summary="Attach several files at once",
             tag=tag,
@@ -204,7 +204,7 @@ def routes(stack: Stack) -> list[ApiRoute]:
         ),
         ApiRoute(
             batch,
-            retrieve_batch,
+            retrieve_file_batch,
             method="GET",
             summary="Retrieve a file batch",
             tag=tag,
@@ -212,7 +212,7 @@ def routes(stack: Stack) -> list[ApiRoute]:
         ),
         ApiRoute(
             batch + "/cancel",
-            cancel_batch,
+            cancel_file_batch,
             method="POST",
             summary="Cancel a file batch's pending files",
             tag=tag,
@@ -220,7 +220,7 @@ def routes(stack: Stack) -> list[ApiRoute]:
         ),
         ApiRoute(
             batch + "/files",
-            list_batch_files,
+            list_file_batch_files,
             method="GET",
             summary="List a file batch's files",
             tag=tag,
