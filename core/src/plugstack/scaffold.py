@@ -43,7 +43,10 @@ def write_plugin(name: str, *, api: str = "inference", parent: Path = Path("."))
         "name_upper": name.upper().replace("-", "_"),
         "name_class": "".join(part.capitalize() for part in re.split(r"[-_]", name)),
     }
-    for relative, template in _FILES.items():
+    files = dict(_FILES)
+    if api_enum is Api.inference:
+        files["tests/test_conformance.py"] = _INFERENCE_CONFORMANCE
+    for relative, template in files.items():
         path = folder / relative.format(**values)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(template.format(**values))
@@ -163,13 +166,39 @@ def create_provider(config: {name_class}Config, deps: dict[Api, Any]) -> {name_c
     return {name_class}Provider(config)
 """,
     "tests/test_{module}.py": """\
-\"\"\"Start with the shared conformance suite; add provider-specific tests beside it.\"\"\"
-
-from plugstack.plugins import get_plugin_host
 from plugstack.apis import Api
+from plugstack.plugins import get_plugin_host
 
 
 def test_provider_is_registered() -> None:
     assert get_plugin_host().provider(Api.{api}, "{provider_type}") is not None
 """,
 }
+
+_INFERENCE_CONFORMANCE = """\
+\"\"\"The shared inference conformance suite, replayed from tests/cassettes/.
+
+Record the cassettes once against the real upstream (or a local server that speaks its
+protocol) and commit them with a tests/cassettes/README.md saying what they came from:
+
+    {name_upper}_API_KEY=... PLUGSTACK_TEST_MODE=record pytest tests/test_conformance.py
+\"\"\"
+
+from typing import Any
+
+from plugstack.testing.conformance import InferenceConformance
+
+
+class Test{name_class}Conformance(InferenceConformance):
+    chat_model = "TODO-chat-model-id"
+    embedding_model = None  # or the id of an embedding model
+    unsupported: dict[str, str] = {{}}  # feature -> why it is not supported; see conformance.FEATURES
+
+    @classmethod
+    def run_config(cls, *, valid_credentials: bool = True) -> dict[str, Any]:
+        key = "${{env.{name_upper}_API_KEY:=}}" if valid_credentials else "wrong-key-for-conformance"
+        return {{
+            "distribution_name": "{name}-conformance",
+            "providers": {{"inference": [{{"provider_id": "{name}", "provider_type": "{provider_type}", "config": {{"api_key": key}}}}]}},
+        }}
+"""
