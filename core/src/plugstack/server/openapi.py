@@ -41,7 +41,7 @@ def openapi_document(routes: Iterable[BaseRoute], *, auth: bool) -> dict[str, An
     paths: dict[str, dict[str, Any]] = {}
     for route in api_routes:
         operation: dict[str, Any] = {
-            "operationId": route.name,
+            "operationId": f"{route.tag}_{route.name}",
             "summary": route.summary,
             "tags": [route.tag],
             "responses": {"200": _ok(route, refs), "default": error},
@@ -59,6 +59,10 @@ def openapi_document(routes: Iterable[BaseRoute], *, auth: bool) -> dict[str, An
             operation["security"] = []
         paths.setdefault(_PATH_PARAM.sub(r"{\1}", route.path), {})[route.method.lower()] = operation
 
+    operation_ids = [op["operationId"] for item in paths.values() for op in item.values()]
+    duplicates = sorted({op for op in operation_ids if operation_ids.count(op) > 1})
+    if duplicates:
+        raise ValueError(f"operationId must be unique: two endpoints of one tag are named {duplicates}")
     document: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {
