@@ -12,5 +12,6 @@ from plugstack.server.routes import files, inference, meta, models, vector_store
 
 __all__ = ["ROUTE_MODULES"]
 
-ROUTE_MODULES = [meta, models, inference, files, vector_stores]
-"""The route modules the app serves, in order (earlier modules win on identical paths)."""
+ROUTE_MODULES = [inference, models, meta, files, vector_stores]
+"""The route modules the app serves, in order: the router tries routes in this order, so the
+hot inference routes come first (earlier modules also win on identical paths)."""
