@@ -122,5 +122,5 @@ def _progress(level: LevelResult) -> str:
     ttfc = f" ttfc p50 {s['ttfc_p50_ms']} ms" if s["ttfc_p50_ms"] is not None else ""
     return (
         f"{level.target:<22} {level.mode:<10} c={level.concurrency:<3} {s['rps']:>8} req/s  "
-        f"p50 {s['latency_p50_ms']} ms  p99 {s['latency_p99_ms']} ms{ttfc}  errors {level.errors} stalled {level.stalled}"
+        f"p50 {s['latency_p50_ms']} ms  p99 {s['latency_p99_ms']} ms{ttfc}  errors {level.errors} unfinished {level.unfinished}"
     )

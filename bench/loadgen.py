@@ -2,8 +2,8 @@
 
 Each worker sends its next request as soon as the previous one is answered, over one
 keep-alive aiohttp connection. A level ends when the count is done or when its wall-clock
-cap is reached (requests then still in flight count as stalled), so a run always stops by
-itself. Streams are read line by line: time to first chunk is the arrival of the first
+cap is reached (requests still in flight are cut, and with those never sent count as
+unfinished), so a run always stops by itself. Streams are read line by line: time to first chunk is the arrival of the first
 ``data:`` line, and a stream whose last event is not ``data: [DONE]`` counts as an error.
 """
 
@@ -54,13 +54,18 @@ class LevelResult:
     planned: int
     completed: int = 0
     errors: int = 0
-    stalled: int = 0
+    cut_at_cap: int = 0  # in flight when the wall-clock cap ended the level
     seconds: float = 0.0
     error_kinds: dict[str, int] = field(default_factory=dict)
     latencies_ms: list[float] = field(default_factory=list, repr=False)
     ttfc_ms: list[float] = field(default_factory=list, repr=False)
     server_cpu_seconds: float | None = None
     repeats: int = 1
+
+    @property
+    def unfinished(self) -> int:
+        """Requests planned but neither completed nor failed: cut or never sent at the cap."""
+        return self.planned - self.completed - self.errors
 
     @property
     def rps(self) -> float:
@@ -71,7 +76,7 @@ class LevelResult:
         self.planned += other.planned
         self.completed += other.completed
         self.errors += other.errors
-        self.stalled += other.stalled
+        self.cut_at_cap += other.cut_at_cap
         self.seconds += other.seconds
         for kind, count in other.error_kinds.items():
             self.error_kinds[kind] = self.error_kinds.get(kind, 0) + count
@@ -85,6 +90,7 @@ class LevelResult:
         """Every figure of the level except the raw samples."""
         data = {k: v for k, v in asdict(self).items() if k not in ("latencies_ms", "ttfc_ms")}
         data["rps"] = round(self.rps, 1)
+        data["unfinished"] = self.unfinished
         for name, samples in (("latency", self.latencies_ms), ("ttfc", self.ttfc_ms)):
             for p in (50, 90, 99):
                 value = percentile(samples, p)
@@ -161,7 +167,7 @@ async def run_level(
         warmup_count = concurrency * 2 if warmup is None else warmup
         await _run_count(worker, concurrency, warmup_count, record=False, deadline=time.perf_counter() + time_cap)
         started = time.perf_counter()
-        result.stalled = await _run_count(worker, concurrency, requests, record=True, deadline=started + time_cap)
+        result.cut_at_cap = await _run_count(worker, concurrency, requests, record=True, deadline=started + time_cap)
         result.seconds = time.perf_counter() - started
     return result
 

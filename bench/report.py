@@ -24,12 +24,8 @@ def _table(headers: list[str], rows: list[list[Any]]) -> str:
 def _load_table(results: list[TargetResult]) -> str:
     rows = []
     for result in results:
-        if result.skipped:
-            rows.append([result.name, "skipped", "", "", "", "", "", "", "", result.skipped.splitlines()[0][:80]])
-            continue
         for level in result.levels:
             s = level.summary()
-            failed = level.errors + level.stalled + level.planned - level.completed
             rows.append(
                 [
                     result.name,
@@ -41,7 +37,8 @@ def _load_table(results: list[TargetResult]) -> str:
                     s["latency_p99_ms"],
                     s["ttfc_p50_ms"],
                     s.get("server_cpu_us_per_request"),
-                    failed or "",
+                    level.errors or "",
+                    level.unfinished or "",
                 ]
             )
     headers = [
@@ -54,7 +51,8 @@ def _load_table(results: list[TargetResult]) -> str:
         "p99 ms",
         "TTFC p50 ms",
         "server CPU us/req",
-        "failed",
+        "errors",
+        "unfinished",
     ]
     return _table(headers, rows)
 
@@ -85,7 +83,9 @@ def _mock_ceiling(results: list[TargetResult]) -> str:
 
 def render(results: list[TargetResult], extras: dict[str, Any], verdicts: list[Verdict]) -> str:
     """Everything a reader needs, as Markdown."""
-    parts = ["## Load (closed loop, keep-alive)", _load_table(results), "", _mock_ceiling(results), ""]
+    parts = ["## Load (closed loop, keep-alive)", _load_table(results), "", _mock_ceiling(results)]
+    parts += [f"skipped: {r.name}: {r.skipped}" for r in results if r.skipped]
+    parts.append("")
     parts += ["## Start-up and memory", _startup_table(results), ""]
     imports = extras["imports"]
     parts.append(
@@ -108,7 +108,7 @@ def render(results: list[TargetResult], extras: dict[str, Any], verdicts: list[V
         parts.append(
             f"soak ({soaked.name}, {s['requests']['non_stream']:,} + {s['requests']['stream']:,} streamed, c=32): "
             f"RSS {rss['start']} -> {rss['middle']} -> {rss['end']} MB "
-            f"({s['growth_middle_to_end_pct']:+}% middle to end), {s['errors'] + s['stalled']} failed"
+            f"({s['growth_middle_to_end_pct']:+}% middle to end), {s['errors']} errors, {s['unfinished']} unfinished"
         )
     parts += [
         "",

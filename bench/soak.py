@@ -18,7 +18,7 @@ __all__ = ["soak"]
 async def soak(target: Target, non_stream: int, stream: int, *, concurrency: int, time_cap: float) -> dict[str, Any]:
     """Send ``non_stream`` + ``stream`` requests; RSS in MB at start, middle and end."""
     rss = [target.server.rss_mb()]
-    completed = errors = stalled = 0
+    completed = errors = unfinished = 0
     for _half in range(2):
         for is_stream, count in ((False, non_stream // 2), (True, stream // 2)):
             level = await run_level(
@@ -33,14 +33,14 @@ async def soak(target: Target, non_stream: int, stream: int, *, concurrency: int
             )
             completed += level.completed
             errors += level.errors
-            stalled += level.stalled
+            unfinished += level.unfinished
         rss.append(target.server.rss_mb())
     start, middle, end = (round(v, 1) for v in rss)
     return {
         "requests": {"non_stream": non_stream, "stream": stream},
         "completed": completed,
         "errors": errors,
-        "stalled": stalled,
+        "unfinished": unfinished,
         "rss_mb": {"start": start, "middle": middle, "end": end},
         "growth_middle_to_end_pct": round((end - middle) / middle * 100, 2),
     }

@@ -114,8 +114,8 @@ def judge(results: dict[str, TargetResult], library: dict[str, Any], imports: di
     verdicts.append(_check("import plugstack", imports.get("import_plugstack_ms"), "<", 150, "ms"))
     for mode in ("non-stream", "stream"):
         level = ps.level(mode, 64) if ps else None
-        failed = None if level is None else level.errors + level.stalled + (level.planned - level.completed)
-        verdicts.append(_check(f"failed or stalled requests at c=64, {mode}", failed, "<=", 0, "", fmt="{:g}"))
+        failed = None if level is None else level.errors + level.unfinished
+        verdicts.append(_check(f"failed or unfinished requests at c=64, {mode}", failed, "<=", 0, "", fmt="{:g}"))
     growth = ps.soak.get("growth_middle_to_end_pct") if ps and ps.soak else None
     verdicts.append(_check("RSS growth, soak middle to end", growth, "<", 5.0, "%"))
     verdicts.append(_check("peak RSS", ps.peak_rss_mb if ps else None, "<", 150, "MB"))
