@@ -1,0 +1,44 @@
+"""Turning the anthropic SDK's exceptions into plugstack's error types."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anthropic
+
+from plugstack.errors import PlugstackError, ProviderError, error_for_status, parse_retry_after
+
+__all__ = ["PROVIDER", "to_plugstack_error"]
+
+PROVIDER = "anthropic"
+
+
+def to_plugstack_error(exc: anthropic.APIError, secret: str | None) -> PlugstackError:
+    """The plugstack error for ``exc``, with Anthropic's own message and no secret in it.
+
+    Anthropic answers 529 when it is overloaded: that becomes a 503.
+    """
+    if isinstance(exc, anthropic.APIStatusError):
+        message = _scrub(_upstream_message(exc.body) or exc.message, secret)
+        retry_after = parse_retry_after(exc.response.headers)
+        return error_for_status(exc.status_code, message, provider_id=PROVIDER, retry_after=retry_after)
+    if isinstance(exc, anthropic.APITimeoutError):
+        return ProviderError("request timed out", provider_id=PROVIDER, status_code=504)
+    if isinstance(exc, anthropic.APIConnectionError):
+        return ProviderError("cannot connect to Anthropic", provider_id=PROVIDER, status_code=503)
+    return ProviderError(_scrub(exc.message, secret), provider_id=PROVIDER)
+
+
+def _upstream_message(body: Any) -> str | None:
+    """``{"type": "error", "error": {"type": ..., "message": ...}}``, Anthropic's error shape."""
+    if isinstance(body, dict):
+        error = body.get("error")
+        if isinstance(error, dict) and isinstance(error.get("message"), str):
+            return str(error["message"])
+        if isinstance(error, str):
+            return error
+    return None
+
+
+def _scrub(message: str, secret: str | None) -> str:
+    return message.replace(secret, "***") if secret else message
