@@ -199,6 +199,12 @@ async def test_live_mode_records_nothing(tmp_path: Path, upstream: Upstream) -> 
     assert recording.cassette is None and not cassette.exists() and upstream.hits == 1
 
 
+def test_the_pytest_plugin_and_recording_module_do_not_import_vcrpy() -> None:
+    """Every pytest run loads the plugin: vcrpy (and the HTTP clients it patches) wait for a cassette."""
+    code = "import sys, plugstack.testing.pytest_plugin, plugstack.testing.recording; assert 'vcr' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 def test_cassette_path_is_under_the_calling_package_tests_folder(tmp_path: Path) -> None:
     test_file = tmp_path / "plugins" / "plugstack-x" / "tests" / "unit" / "test_chat.py"
     path = cassette_path_for(test_file, "TestX::test_stream[gpt 4]")
