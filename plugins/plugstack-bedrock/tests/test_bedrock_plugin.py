@@ -3,6 +3,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from plugstack_bedrock.adapter import BedrockInferenceAdapter
 from plugstack_bedrock.config import BedrockConfig
 from pydantic import SecretStr
 
@@ -38,3 +39,14 @@ def test_credentials_are_secret_in_repr() -> None:
     )
     assert "doNotPrintMe" not in repr(config)
     assert "AKIAEXAMPLE" not in str(config.model_dump())
+
+
+async def test_configured_models_are_listed_without_calling_aws() -> None:
+    adapter = BedrockInferenceAdapter(
+        BedrockConfig(models=["amazon.nova-micro-v1:0"], embedding_models=["amazon.titan-embed-text-v2:0"])
+    )
+    try:
+        models = {m.id: m.model_type for m in await adapter.list_models()}
+    finally:
+        await adapter.shutdown()
+    assert models == {"amazon.nova-micro-v1:0": "llm", "amazon.titan-embed-text-v2:0": "embedding"}
