@@ -96,6 +96,9 @@ class BedrockInferenceAdapter:
 
     async def shutdown(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
+        for client in (self.runtime, self.control):
+            if client is not None:
+                client.close()  # its connection pool
 
     async def _call(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Run a blocking boto3 call in the provider's threads; map its failure."""
