@@ -15,7 +15,10 @@ from plugstack.testing.conformance import InferenceConformance
 class TestGroqConformance(InferenceConformance):
     chat_model = "smollm2-135m"
     unsupported: ClassVar[dict[str, str]] = {
-        "embeddings": "Groq serves no embedding models; the recording server was started without embeddings",
+        "embeddings": (
+            "Groq serves no embedding models, and llama_cpp.server gives SmolLM2 per-token (unpooled) vectors, "
+            "not OpenAI embeddings"
+        ),
         "embedding_dimensions": "Groq serves no embedding models",
         "upstream_not_found": "the recording server (llama_cpp.server, one model) answers for any model id",
         "tool_results": (
