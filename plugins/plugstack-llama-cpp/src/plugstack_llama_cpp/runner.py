@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -88,6 +89,10 @@ class ModelRunner:
                         if not _wait_for_credit(credits, stop):
                             break
                         put(item)
+                        # hand the GIL to the event loop at once rather than after the 5 ms
+                        # switch interval: measured, this brings the first token to the
+                        # consumer as fast as calling llama-cpp-python directly
+                        time.sleep(0)
                 finally:
                     close = getattr(iterator, "close", None)
                     if close is not None:
