@@ -13,7 +13,6 @@ import asyncio
 import json
 import math
 import time
-from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -101,21 +100,31 @@ class LevelResult:
 
 
 class _Worker:
+    """Sends one request at a time for the level; every request's timeout ends at the cap."""
+
     def __init__(
-        self, session: aiohttp.ClientSession, url: str, body: bytes, stream: bool, result: LevelResult
+        self,
+        session: aiohttp.ClientSession,
+        url: str,
+        body: bytes,
+        stream: bool,
+        result: LevelResult,
+        request_timeout: float,
     ) -> None:
         self.session = session
         self.url = url
         self.body = body
         self.stream = stream
         self.result = result
+        self.request_timeout = request_timeout
 
-    async def one(self, record: bool) -> None:
+    async def one(self, record: bool, deadline: float) -> None:
         started = time.perf_counter()
         first_chunk: float | None = None
+        timeout = aiohttp.ClientTimeout(total=min(self.request_timeout, deadline - started))
         try:
             async with self.session.post(
-                self.url, data=self.body, headers={"content-type": "application/json"}
+                self.url, data=self.body, headers={"content-type": "application/json"}, timeout=timeout
             ) as response:
                 if response.status != 200:
                     await response.read()
@@ -132,6 +141,10 @@ class _Worker:
                 elif b'"choices"' not in await response.read():
                     return self._fail(record, "no choices in the body")
         except (aiohttp.ClientError, TimeoutError) as exc:
+            if time.perf_counter() >= deadline:
+                if record:
+                    self.result.cut_at_cap += 1
+                return None
             return self._fail(record, type(exc).__name__)
         if record:
             ended = time.perf_counter()
@@ -160,34 +173,30 @@ async def run_level(
 ) -> LevelResult:
     """Send ``requests`` requests with ``concurrency`` workers; never run past ``time_cap`` seconds."""
     result = LevelResult(target, "stream" if stream else "non-stream", concurrency, requests)
-    connector = aiohttp.TCPConnector(limit=concurrency, force_close=False, ttl_dns_cache=None)
-    timeout = aiohttp.ClientTimeout(total=request_timeout)
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
-        worker = _Worker(session, url, body, stream, result)
+    connector = aiohttp.TCPConnector(limit=concurrency, ttl_dns_cache=None)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        worker = _Worker(session, url, body, stream, result, request_timeout)
         warmup_count = concurrency * 2 if warmup is None else warmup
         await _run_count(worker, concurrency, warmup_count, record=False, deadline=time.perf_counter() + time_cap)
         started = time.perf_counter()
-        result.cut_at_cap = await _run_count(worker, concurrency, requests, record=True, deadline=started + time_cap)
+        await _run_count(worker, concurrency, requests, record=True, deadline=started + time_cap)
         result.seconds = time.perf_counter() - started
     return result
 
 
-async def _run_count(worker: _Worker, concurrency: int, count: int, *, record: bool, deadline: float) -> int:
-    """Run ``count`` requests; return how many were still in flight at the deadline."""
+async def _run_count(worker: _Worker, concurrency: int, count: int, *, record: bool, deadline: float) -> None:
+    """Run ``count`` requests on ``concurrency`` workers, none of them past ``deadline``."""
     remaining = count
-    in_flight: Counter[int] = Counter()
 
-    async def loop(index: int) -> None:
+    async def loop() -> None:
         nonlocal remaining
-        while remaining > 0:
+        while remaining > 0 and time.perf_counter() < deadline:
             remaining -= 1
-            in_flight[index] += 1
-            await worker.one(record)
-            in_flight[index] -= 1
+            await worker.one(record, deadline)
 
-    tasks = [asyncio.create_task(loop(i)) for i in range(concurrency)]
-    _done, pending = await asyncio.wait(tasks, timeout=max(0.0, deadline - time.perf_counter()))
+    tasks = [asyncio.create_task(loop()) for _ in range(concurrency)]
+    # The per-request timeouts end every worker at the deadline; the grace is a backstop.
+    _done, pending = await asyncio.wait(tasks, timeout=max(0.0, deadline - time.perf_counter()) + 5.0)
     for task in pending:
         task.cancel()
     await asyncio.gather(*pending, return_exceptions=True)
-    return sum(in_flight.values()) if record else 0

@@ -7,6 +7,7 @@ throughput and tail latency as ratios to the pass-through measured in the same r
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -50,7 +51,7 @@ def _p(result: TargetResult | None, mode: str, concurrency: int, what: str, p: f
 
 def _rps(result: TargetResult | None, mode: str, concurrency: int) -> float | None:
     level = result.level(mode, concurrency) if result else None
-    return level.rps if level and level.completed else None
+    return level.rps if level else None
 
 
 def _minus(a: float | None, b: float | None) -> float | None:
@@ -58,7 +59,9 @@ def _minus(a: float | None, b: float | None) -> float | None:
 
 
 def _ratio(a: float | None, b: float | None) -> float | None:
-    return None if a is None or not b else a / b
+    if a is None or b is None:
+        return None
+    return a / b if b else math.inf  # a peer that answered nothing at all
 
 
 def judge(results: dict[str, TargetResult], library: dict[str, Any], imports: dict[str, Any]) -> list[Verdict]:
