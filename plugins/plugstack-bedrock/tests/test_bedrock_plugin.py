@@ -3,11 +3,13 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from plugstack_bedrock.adapter import BedrockInferenceAdapter
+import pytest
+from plugstack_bedrock.adapter import BedrockInferenceAdapter, create_provider
 from plugstack_bedrock.config import BedrockConfig
 from pydantic import SecretStr
 
 from plugstack.apis import Api
+from plugstack.errors import ProviderError
 from plugstack.plugins import load_entry_points, new_plugin_host
 
 
@@ -50,3 +52,21 @@ async def test_configured_models_are_listed_without_calling_aws() -> None:
     finally:
         await adapter.shutdown()
     assert models == {"amazon.nova-micro-v1:0": "llm", "amazon.titan-embed-text-v2:0": "embedding"}
+
+
+async def test_unreachable_endpoint_is_unhealthy_with_a_503() -> None:
+    """A real connection failure: nothing listens on 127.0.0.1 port 9."""
+    config = BedrockConfig(
+        region="us-east-1",
+        endpoint_url="http://127.0.0.1:9",
+        aws_access_key_id=SecretStr("test"),
+        aws_secret_access_key=SecretStr("test"),
+        max_attempts=1,
+    )
+    adapter = await create_provider(config, {})
+    try:
+        with pytest.raises(ProviderError) as info:
+            await adapter.health()
+    finally:
+        await adapter.shutdown()
+    assert info.value.status_code == 503

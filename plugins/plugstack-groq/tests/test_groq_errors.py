@@ -53,3 +53,9 @@ def test_connection_failure_is_503() -> None:
     error = to_plugstack_error(groq.APIConnectionError(request=_REQUEST), _KEY)
     assert isinstance(error, ProviderError)
     assert error.status_code == 503
+
+
+def test_a_response_that_does_not_come_in_time_is_504() -> None:
+    error = to_plugstack_error(groq.APITimeoutError(request=_REQUEST), _KEY)
+    assert isinstance(error, ProviderError)
+    assert error.status_code == 504

@@ -10,7 +10,7 @@ from pydantic import SecretStr
 
 from plugstack.apis import Api
 from plugstack.apis.inference import ChatCompletionChunk
-from plugstack.errors import ConfigError
+from plugstack.errors import ConfigError, ProviderError
 from plugstack.plugins import load_entry_points, new_plugin_host
 
 
@@ -86,3 +86,14 @@ def test_tool_call_name_is_kept_in_the_first_delta_only() -> None:
     name_tool_calls_once(second, started)
     assert first.choices[0].delta["tool_calls"][0]["function"]["name"] == "get_weather"
     assert second.choices[0].delta["tool_calls"][0] == {"index": 0, "function": {"arguments": '"Paris"}'}}
+
+
+async def test_unreachable_upstream_is_unhealthy_with_a_503() -> None:
+    """A real connection failure: nothing listens on 127.0.0.1 port 9."""
+    adapter = GroqInferenceAdapter(GroqConfig(api_key=SecretStr("k"), base_url="http://127.0.0.1:9", max_retries=0))
+    try:
+        with pytest.raises(ProviderError) as info:
+            await adapter.health()
+    finally:
+        await adapter.shutdown()
+    assert info.value.status_code == 503

@@ -71,6 +71,14 @@ class AnthropicInferenceAdapter:
     async def shutdown(self) -> None:
         await self.client.close()
 
+    async def health(self) -> dict[str, Any]:
+        """OK when Anthropic answers an authenticated request (one page of models)."""
+        try:
+            await self.client.models.list(limit=1)
+        except anthropic.APIError as exc:
+            raise to_plugstack_error(exc, self._secret) from None
+        return {"status": "OK"}
+
     async def list_models(self) -> list[Model]:
         if self.config.models is not None:
             return [Model(id=m, owned_by=PROVIDER, provider_resource_id=m) for m in self.config.models]

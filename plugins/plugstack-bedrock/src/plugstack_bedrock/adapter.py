@@ -100,6 +100,11 @@ class BedrockInferenceAdapter:
             if client is not None:
                 client.close()  # its connection pool
 
+    async def health(self) -> dict[str, Any]:
+        """OK when the Bedrock control plane answers a signed request."""
+        await self._call(self.control.list_foundation_models, byOutputModality="EMBEDDING")
+        return {"status": "OK"}
+
     async def _call(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Run a blocking boto3 call in the provider's threads; map its failure."""
         loop = asyncio.get_running_loop()

@@ -67,6 +67,14 @@ class GroqInferenceAdapter:
     async def shutdown(self) -> None:
         await self.client.close()
 
+    async def health(self) -> dict[str, Any]:
+        """OK when Groq answers an authenticated request (listing the models)."""
+        try:
+            await self.client.models.list()
+        except groq.APIError as exc:
+            raise to_plugstack_error(exc, self._secret) from None
+        return {"status": "OK"}
+
     async def list_models(self) -> list[Model]:
         if self.config.models is not None:
             return [Model(id=m, owned_by=PROVIDER, provider_resource_id=m) for m in self.config.models]

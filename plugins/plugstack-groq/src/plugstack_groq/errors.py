@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import groq
+import httpx
 
 from plugstack.errors import PlugstackError, ProviderError, error_for_status, parse_retry_after
 
@@ -20,6 +21,10 @@ def to_plugstack_error(exc: groq.APIError, secret: str | None) -> PlugstackError
         retry_after = parse_retry_after(exc.response.headers)
         return error_for_status(exc.status_code, message, provider_id=PROVIDER, retry_after=retry_after)
     if isinstance(exc, groq.APITimeoutError):
+        # httpx-aiohttp reports a refused connection as ConnectTimeout: either way, Groq was
+        # never reached (503), unlike a response that did not come in time (504)
+        if isinstance(exc.__cause__, httpx.ConnectTimeout):
+            return ProviderError("cannot connect to Groq", provider_id=PROVIDER, status_code=503)
         return ProviderError("request timed out", provider_id=PROVIDER, status_code=504)
     if isinstance(exc, groq.APIConnectionError):
         return ProviderError("cannot connect to Groq", provider_id=PROVIDER, status_code=503)
