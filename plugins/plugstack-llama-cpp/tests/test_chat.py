@@ -13,6 +13,7 @@ import pytest
 from plugstack.apis.inference import ChatCompletion, ChatCompletionChunk, ChatCompletionRequest
 from plugstack.errors import BadRequestError, NotImplementedByProviderError
 from plugstack.stack import Stack
+from plugstack.testing.tiny_gguf import write_tiny_gguf
 
 HELLO = [{"role": "user", "content": "hello there"}]
 WEATHER_TOOL = {
@@ -221,3 +222,33 @@ async def test_no_cached_tokens_when_prefix_reuse_is_off(stack: Stack) -> None:
     await chat(stack, max_tokens=4)
     again = await chat(stack, max_tokens=4)
     assert again.usage is not None and again.usage.prompt_tokens_details == {"cached_tokens": 0}
+
+
+async def test_a_configured_chat_format_goes_through_llama_cpp_python(
+    host: Any, run_config: Any, tiny_model: Path, tmp_path: Path
+) -> None:
+    no_template = write_tiny_gguf(tmp_path / "plain.gguf", chat_template=None)
+    models = [
+        {"model_id": "tiny", "path": str(tiny_model), "n_ctx": 1024, "chat_format": "chatml"},
+        {"model_id": "plain", "path": str(no_template), "n_ctx": 1024},  # no template: llama-cpp-python's fallback
+    ]
+    async with await Stack.from_config(run_config(models=models), host=host) as stack:
+        for model in ("tiny", "plain"):
+            whole = await stack.inference.chat_completion(model=model, messages=HELLO, max_tokens=8, temperature=0)
+            assert isinstance(whole, ChatCompletion) and whole.choices[0].message.content
+            assert whole.choices[0].finish_reason == "length"
+            chunks = await stack.inference.chat_completion(
+                model=model, messages=HELLO, max_tokens=8, temperature=0, stream=True
+            )
+            text = "".join([c.choices[0].delta.get("content") or "" async for c in chunks if c.choices])  # type: ignore[union-attr]
+            assert text == whole.choices[0].message.content
+        schema = {"type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"]}
+        reply = await chat(
+            stack,
+            max_tokens=100,
+            temperature=0,
+            response_format={"type": "json_schema", "json_schema": {"schema": schema}},
+        )
+        assert isinstance(json.loads(reply.choices[0].message.content or "")["ok"], bool)
+        with pytest.raises(BadRequestError, match="context window"):
+            await chat(stack, [{"role": "user", "content": "hello " * 1200}], max_tokens=2)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from plugstack_llama_cpp.config import LlamaCppModelConfig
 from plugstack_llama_cpp.gguf_file import read_gguf_info
 from plugstack_llama_cpp.runner import ModelRunner
@@ -118,3 +119,17 @@ async def test_runner_releases_the_lock_when_the_worker_notices_the_stop(tiny_mo
     assert stopped.is_set()
     runner._lock.release()
     await runner.close()
+
+
+async def test_shutdown_with_a_stream_left_open(
+    host: Any, run_config: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr("plugstack_llama_cpp.runner.CLOSE_GRACE_SECONDS", 0.5)
+    stack = await Stack.from_config(run_config(), host=host)
+    chunks = await stack.inference.chat_completion(model="tiny", messages=messages("hi"), stream=True, max_tokens=900)
+    await anext(chunks)  # type: ignore[call-overload]
+    runner = runner_of(stack)
+    await stack.close()  # the stream is neither finished nor closed
+    assert runner._llama is None, "the model was freed"
+    assert "left open at shutdown" in caplog.text
+    await chunks.aclose()  # type: ignore[union-attr]

@@ -16,7 +16,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from plugstack.apis.inference import ChatCompletionChunk, ChatCompletionRequest, ChunkChoice, Usage
 from plugstack.errors import BadRequestError, NotImplementedByProviderError
@@ -79,7 +79,7 @@ def response_format_grammar(response_format: dict[str, Any] | None) -> str | Non
     from llama_cpp.llama_grammar import JSON_GBNF, json_schema_to_gbnf
 
     if kind == "json_object":
-        return JSON_GBNF
+        return str(JSON_GBNF)
     if kind == "json_schema":
         schema = ((response_format or {}).get("json_schema") or {}).get("schema")
         if not isinstance(schema, dict):
@@ -87,7 +87,7 @@ def response_format_grammar(response_format: dict[str, Any] | None) -> str | Non
                 "response_format.json_schema.schema must be a JSON schema object", param="response_format"
             )
         try:
-            return json_schema_to_gbnf(json.dumps(schema))
+            return str(json_schema_to_gbnf(json.dumps(schema)))
         except Exception as exc:  # the converter raises bare Exceptions on unsupported schemas
             raise BadRequestError(
                 f"unsupported JSON schema in response_format: {exc}", param="response_format"
@@ -101,9 +101,10 @@ def generate_chat(
     llama: Llama, model_id: str, request: ChatCompletionRequest, plan: ChatPlan, stop: threading.Event
 ) -> Iterator[ChatCompletionChunk]:
     """Worker thread: the chunks of one chat completion, the last carrying usage if asked."""
-    from llama_cpp import LlamaGrammar, StoppingCriteriaList
+    from llama_cpp import StoppingCriteriaList
+    from llama_cpp.llama_grammar import LlamaGrammar
 
-    formatted = _formatter(llama)(messages=plan.messages)
+    formatted = _formatter(llama)(messages=plan.messages)  # type: ignore[arg-type]
     prompt = llama.tokenize(formatted.prompt.encode("utf-8"), add_bos=not formatted.added_special, special=True)
     check_context(llama, model_id, len(prompt))
     if request.logprobs:
@@ -113,16 +114,19 @@ def generate_chat(
     criteria = StoppingCriteriaList([counter, *(formatted.stopping_criteria or [])])
     user_stop = [request.stop] if isinstance(request.stop, str) else list(request.stop or [])
     template_stop = [formatted.stop] if isinstance(formatted.stop, str) else list(formatted.stop or [])
-    pieces = llama.create_completion(
-        prompt=prompt,
-        max_tokens=request.max_output_tokens,
-        stop=user_stop + template_stop,
-        stream=True,
-        logprobs=(request.top_logprobs or 0) if request.logprobs else None,
-        repeat_penalty=CHAT_REPEAT_PENALTY,
-        stopping_criteria=criteria,
-        grammar=LlamaGrammar.from_string(plan.grammar, verbose=False) if plan.grammar else None,
-        **sampling_kwargs(request),
+    pieces = cast(
+        "Iterator[dict[str, Any]]",
+        llama.create_completion(
+            prompt=prompt,
+            max_tokens=request.max_output_tokens,
+            stop=user_stop + template_stop,
+            stream=True,
+            logprobs=(request.top_logprobs or 0) if request.logprobs else None,
+            repeat_penalty=CHAT_REPEAT_PENALTY,
+            stopping_criteria=criteria,
+            grammar=LlamaGrammar.from_string(plan.grammar, verbose=False) if plan.grammar else None,
+            **sampling_kwargs(request),
+        ),
     )
     chunk = _ChunkMaker(request.model)
     yield chunk({"role": "assistant", "content": ""})

@@ -6,7 +6,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from plugstack.apis.inference import Completion, CompletionChoice, CompletionRequest
 from plugstack.errors import NotImplementedByProviderError
@@ -47,20 +47,23 @@ def generate_completion(
     if isinstance(prompt, str):
         tokens = llama.tokenize(prompt.encode("utf-8"), add_bos=True, special=True)
     else:
-        tokens = [int(t) for t in prompt]  # type: ignore[union-attr]
+        tokens = [int(t) for t in cast("list[int]", prompt)]
     check_context(llama, model_id, len(tokens))
     if request.logprobs is not None:
         check_logprobs(llama, model_id)
     counter = TokenCounter(stop)
     cached = cached_prefix(llama, tokens)
-    pieces = llama.create_completion(
-        prompt=tokens,
-        max_tokens=request.max_tokens if request.max_tokens is not None else 16,  # OpenAI's default
-        stop=request.stop,
-        stream=True,
-        logprobs=request.logprobs,
-        stopping_criteria=StoppingCriteriaList([counter]),
-        **sampling_kwargs(request),
+    pieces = cast(
+        "Iterator[dict[str, Any]]",
+        llama.create_completion(
+            prompt=tokens,
+            max_tokens=request.max_tokens if request.max_tokens is not None else 16,  # OpenAI's default
+            stop=request.stop,
+            stream=True,
+            logprobs=request.logprobs,
+            stopping_criteria=StoppingCriteriaList([counter]),
+            **sampling_kwargs(request),
+        ),
     )
     completion_id = f"cmpl-{uuid.uuid4().hex}"
     created = int(time.time())

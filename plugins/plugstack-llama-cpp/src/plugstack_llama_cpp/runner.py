@@ -15,6 +15,7 @@ of piling up text, and a client that leaves wastes at most that many tokens.
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -32,6 +33,8 @@ __all__ = ["ModelRunner"]
 
 T = TypeVar("T")
 WINDOW = 32
+CLOSE_GRACE_SECONDS = 5.0
+log = logging.getLogger("plugstack.llama_cpp")
 _END = object()
 
 
@@ -121,11 +124,21 @@ class ModelRunner:
             future.add_done_callback(lambda _: self._release(stop))
 
     async def close(self) -> None:
-        """Stop running generations, free the model and the thread."""
+        """Stop running generations, free the model and the thread.
+
+        A stream whose consumer neither finished nor closed it keeps the lock, but its
+        worker stops at once: after a grace period the model is freed anyway (the single
+        worker thread still keeps llama.cpp calls apart).
+        """
         for stop in list(self._active):
             stop.set()
-        async with self._lock:
-            await asyncio.get_running_loop().run_in_executor(self._executor, self._unload)
+        try:
+            await asyncio.wait_for(self._lock.acquire(), timeout=CLOSE_GRACE_SECONDS)
+        except TimeoutError:
+            log.warning("model %r: a stream was left open at shutdown; freeing the model anyway", self.config.model_id)
+        else:
+            self._lock.release()
+        await asyncio.get_running_loop().run_in_executor(self._executor, self._unload)
         self._executor.shutdown(wait=False)
 
     def _release(self, stop: threading.Event) -> None:
@@ -136,7 +149,7 @@ class ModelRunner:
         """The loaded model, its KV cache forgotten unless prompt prefixes may be reused."""
         llama = self._load()
         if not self.config.reuse_prompt_prefix:
-            llama.reset()
+            llama.reset()  # type: ignore[no-untyped-call]
         return llama
 
     def _load(self) -> Llama:
