@@ -2,15 +2,17 @@
 
 No model hub is reachable from CI, so tests of GGUF-serving providers build their model:
 an SPM vocabulary with byte fallback (any text tokenizes), a ChatML chat template in the
-metadata, two F32 layers and weights drawn from a fixed seed. The file is about 400 kB;
-llama.cpp generates the same tokens from it in every process. Its answers are gibberish,
-which is fine for testing plumbing, not for testing quality. One nudge makes grammar-
-constrained output (JSON strings, tool-call arguments) end in a few dozen tokens instead
-of hundreds: ``token_bias`` raises the logits of chosen tokens, by default the quote, so
-that a JSON string closes soon; and the 256 byte tokens are biased far down, so that the
-model writes ASCII text rather than invalid UTF-8 (which llama-cpp-python's streaming
-holds back until it decodes). The bias rides on residual dimension 0, which every token
-embedding sets to a constant and only the biased tokens' output rows read.
+metadata, two F32 layers and weights drawn from a fixed seed. The file is about 550 kB
+and takes a fraction of a second to write; llama.cpp generates the same tokens from it
+in every process. Its answers are gibberish: fine for testing plumbing, not quality.
+
+Two nudges make it a better test subject. ``token_bias`` raises the logits of chosen
+tokens, by default ``"`` and ``}``, so that grammar-constrained JSON (strings, objects,
+tool-call arguments) closes within tens of tokens rather than hundreds. And the 256 byte
+tokens are biased down, so that the model writes ASCII rather than invalid UTF-8 (which
+llama-cpp-python's streaming holds back until it decodes). The biases ride on residual
+dimension 0, which every token embedding sets to a constant and only output rows of
+biased tokens read.
 
 ``gguf`` and ``numpy`` are imported inside :func:`write_tiny_gguf`, so importing this
 module costs nothing (pip install ``gguf`` to use it).
