@@ -60,15 +60,21 @@ def runner_of(stack: Stack) -> ModelRunner:
     return runner
 
 
+def evaluated_tokens(runner: ModelRunner) -> int:
+    """Tokens in the KV cache of the (only) instance: prompt plus what was generated."""
+    llama = runner.instances[0].llama
+    assert llama is not None
+    return int(llama.n_tokens)
+
+
 async def test_closing_a_stream_stops_generation_and_frees_the_model(stack: Stack) -> None:
     chunks = await stack.inference.chat_completion(model="tiny", messages=messages("hi"), stream=True, max_tokens=900)
     for _ in range(3):
         await anext(chunks)  # type: ignore[call-overload]
     await chunks.aclose()  # type: ignore[union-attr]
     runner = runner_of(stack)
-    await asyncio.wait_for(runner._lock.acquire(), timeout=30)
-    runner._lock.release()
-    assert runner._llama is not None and runner._llama.n_tokens < 200, "generation stopped long before 900 tokens"
+    await asyncio.wait_for(runner.idle(), timeout=30)
+    assert evaluated_tokens(runner) < 200, "generation stopped long before 900 tokens"
     reply = await stack.inference.chat_completion(model="tiny", messages=messages("hi"), max_tokens=4)
     assert reply.choices[0].finish_reason == "length"  # type: ignore[union-attr]
 
@@ -90,12 +96,11 @@ async def test_cancelling_a_request_stops_generation(stack: Stack) -> None:
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
     runner = runner_of(stack)
-    await asyncio.wait_for(runner._lock.acquire(), timeout=30)
-    runner._lock.release()
-    assert runner._llama is not None and runner._llama.n_tokens < 200
+    await asyncio.wait_for(runner.idle(), timeout=30)
+    assert evaluated_tokens(runner) < 200
 
 
-async def test_runner_releases_the_lock_when_the_worker_notices_the_stop(tiny_model: Path) -> None:
+async def test_runner_frees_the_instance_when_the_worker_notices_the_stop(tiny_model: Path) -> None:
     """A work function that would run forever: the runner must stop it at the next item."""
     config = LlamaCppModelConfig(model_id="tiny", path=str(tiny_model))
     runner = ModelRunner(config, read_gguf_info(tiny_model, model_id="tiny"))
@@ -115,9 +120,8 @@ async def test_runner_releases_the_lock_when_the_worker_notices_the_stop(tiny_mo
     stream = runner.stream(forever)
     assert await anext(stream) == 1
     await stream.aclose()  # type: ignore[attr-defined]
-    await asyncio.wait_for(runner._lock.acquire(), timeout=30)
+    await asyncio.wait_for(runner.idle(), timeout=30)
     assert stopped.is_set()
-    runner._lock.release()
     await runner.close()
 
 
@@ -130,6 +134,33 @@ async def test_shutdown_with_a_stream_left_open(
     await anext(chunks)  # type: ignore[call-overload]
     runner = runner_of(stack)
     await stack.close()  # the stream is neither finished nor closed
-    assert runner._llama is None, "the model was freed"
+    assert not runner.loaded, "the model was freed"
     assert "left open at shutdown" in caplog.text
     await chunks.aclose()  # type: ignore[union-attr]
+
+
+async def test_a_pool_of_instances_serves_requests_side_by_side(host: Any, run_config: Any, tiny_model: Path) -> None:
+    models = [
+        {"model_id": "tiny", "path": str(tiny_model), "n_ctx": 1024, "instances": 2, "reuse_prompt_prefix": False}
+    ]
+    async with await Stack.from_config(run_config(models=models), host=host) as stack:
+        runner = runner_of(stack)
+        alone = [await streamed_text(stack, p, max_tokens=24, temperature=1.0, seed=i) for i, p in enumerate(PROMPTS)]
+        first = await stack.inference.chat_completion(model="tiny", messages=messages("a"), stream=True, max_tokens=900)
+        second = await stack.inference.chat_completion(
+            model="tiny", messages=messages("b"), stream=True, max_tokens=900
+        )
+        assert runner.busy == 2, "both instances serve at once"
+        third = asyncio.create_task(
+            stack.inference.chat_completion(model="tiny", messages=messages("c"), stream=True, max_tokens=4)
+        )
+        await asyncio.sleep(0.2)
+        assert not third.done(), "a third request waits for a free instance"
+        await first.aclose()  # type: ignore[union-attr]
+        assert [c async for c in await third]  # type: ignore[union-attr]
+        await second.aclose()  # type: ignore[union-attr]
+        together = await asyncio.gather(
+            *(streamed_text(stack, p, max_tokens=24, temperature=1.0, seed=i) for i, p in enumerate(PROMPTS))
+        )
+        assert list(together) == alone
+        assert all(instance.llama is not None for instance in runner.instances)

@@ -65,8 +65,7 @@ def test_a_client_that_disconnects_stops_generation(server: BackgroundServer, cl
     runner = server.stack.inference.table.providers["llama"].runners["tiny"]
 
     async def model_is_free() -> int:
-        await asyncio.wait_for(runner._lock.acquire(), timeout=30)
-        runner._lock.release()
-        return int(runner._llama.n_tokens)
+        await asyncio.wait_for(runner.idle(), timeout=30)
+        return int(runner.instances[0].llama.n_tokens)
 
     assert server.call(model_is_free()) < 200, "generation stopped long before 900 tokens"

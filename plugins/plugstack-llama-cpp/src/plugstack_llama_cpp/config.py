@@ -28,6 +28,12 @@ class LlamaCppModelConfig(BaseModel):
         default=None,
         description="a llama-cpp-python chat format name (e.g. 'chatml-function-calling'); default: the GGUF's template",
     )
+    instances: int = Field(
+        default=1,
+        ge=1,
+        description="copies of the model serving requests in parallel (weights are memory-mapped once; "
+        "each copy has its own context and KV cache); give each n_threads = cores / instances",
+    )
     embedding: bool = Field(default=False, description="serve embeddings (and only embeddings) from this model")
     logprobs: bool = Field(
         default=False,

@@ -1,15 +1,17 @@
-"""``ModelRunner``: one llama.cpp model instance, used by one request at a time, off the event loop.
+"""``ModelRunner``: llama.cpp model instances, each used by one request at a time, off the event loop.
 
 llama.cpp calls block for as long as they compute, and a ``Llama`` object is not safe
-across threads. So each model gets one worker thread (all its llama.cpp calls run there)
-and one ``asyncio.Lock``, held by a request from its first token to its last: requests
-queue on the lock in arrival order (asyncio locks are FIFO). A stream runs its whole
-generation loop in the worker thread, which hands each item to the event loop; when the
-consumer stops listening (client gone, task cancelled, ``aclose()``), a flag that the
-worker checks between tokens stops generation, and the lock is released the moment the
-worker returns, not when the whole answer would have been generated. The worker runs at
-most ``WINDOW`` items ahead of its consumer: a slow client slows generation down instead
-of piling up text, and a client that leaves wastes at most that many tokens.
+across threads. So each instance of a model gets its own worker thread (all its llama.cpp
+calls run there) and serves one request at a time, from its first token to its last.
+Requests wait for a free instance in arrival order (an ``asyncio.Queue`` of free
+instances: its getters are served first come, first served); ``instances: 1`` (the
+default) serialises a model completely. A stream runs its whole generation loop in the
+worker thread, which hands each item to the event loop; when the consumer stops
+listening (client gone, task cancelled, ``aclose()``), a flag that the worker checks
+between tokens stops generation, and the instance is free again the moment the worker
+returns, not when the whole answer would have been generated. The worker runs at most
+``WINDOW`` items ahead of its consumer: a slow client slows generation down instead of
+piling up text, and a client that leaves wastes at most that many tokens.
 """
 
 from __future__ import annotations
@@ -43,32 +45,56 @@ class _Failure:
         self.error = error
 
 
+class _Instance:
+    """One ``Llama`` (loaded on first use) and the single thread that may call it."""
+
+    def __init__(self, name: str) -> None:
+        self.llama: Llama | None = None
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+
+
 class ModelRunner:
-    """A lazily loaded model and the thread and lock that serialise its use."""
+    """A lazily loaded model: its instances, their threads, and the queue for them."""
 
     def __init__(self, config: LlamaCppModelConfig, info: GGUFInfo) -> None:
         self.config = config
         self.info = info
-        self._llama: Llama | None = None
-        self._lock = asyncio.Lock()
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"llama-cpp[{config.model_id}]")
+        self.instances = [_Instance(f"llama-cpp[{config.model_id}#{i}]") for i in range(config.instances)]
+        self._free: asyncio.Queue[_Instance] = asyncio.Queue()
+        for instance in self.instances:
+            self._free.put_nowait(instance)
         self._active: set[threading.Event] = set()
 
     @property
     def loaded(self) -> bool:
-        return self._llama is not None
+        return any(instance.llama is not None for instance in self.instances)
+
+    @property
+    def busy(self) -> int:
+        """Instances serving a request now."""
+        return len(self.instances) - self._free.qsize()
 
     async def load(self) -> None:
-        async with self._lock:
-            await asyncio.get_running_loop().run_in_executor(self._executor, self._load)
+        """Load every instance now rather than on first use."""
+        for _ in self.instances:
+            instance = await self._free.get()
+            try:
+                await asyncio.get_running_loop().run_in_executor(instance.executor, self._load, instance)
+            finally:
+                self._free.put_nowait(instance)
 
     async def run(self, work: Callable[[Llama], T]) -> T:
-        """Run ``work(llama)`` in the worker thread once earlier requests are done."""
-        async with self._lock:
-            return await asyncio.get_running_loop().run_in_executor(self._executor, lambda: work(self._load()))
+        """Run ``work(llama)`` in a worker thread once an instance is free."""
+        instance = await self._free.get()
+        try:
+            return await asyncio.get_running_loop().run_in_executor(
+                instance.executor, lambda: work(self._load(instance))
+            )
+        finally:
+            self._free.put_nowait(instance)
 
     async def stream(self, work: Callable[[Llama, threading.Event], Iterator[T]]) -> AsyncIterator[T]:
-        """Iterate ``work(llama, stop)`` in the worker thread; ``stop`` is set when the consumer leaves.
+        """Iterate ``work(llama, stop)`` in a worker thread; ``stop`` is set when the consumer leaves.
 
         ``work`` should check ``stop`` between tokens; the runner also stops pulling items
         once it is set.
@@ -84,9 +110,9 @@ class ModelRunner:
             except RuntimeError:  # the loop is closed: nobody is listening any more
                 stop.set()
 
-        def produce() -> None:
+        def produce(instance: _Instance) -> None:
             try:
-                iterator = work(self._prepared(), stop)
+                iterator = work(self._prepared(instance), stop)
                 try:
                     for item in iterator:
                         if not _wait_for_credit(credits, stop):
@@ -105,12 +131,12 @@ class ModelRunner:
             finally:
                 put(_END)
 
-        await self._lock.acquire()
+        instance = await self._free.get()
         self._active.add(stop)
         try:
-            future = loop.run_in_executor(self._executor, produce)
+            future = loop.run_in_executor(instance.executor, produce, instance)
         except BaseException:
-            self._release(stop)
+            self._release(instance, stop)
             raise
         try:
             while (item := await queue.get()) is not _END:
@@ -121,41 +147,47 @@ class ModelRunner:
         finally:
             stop.set()
             credits.release()  # wake a worker waiting for credit: it sees stop and returns
-            future.add_done_callback(lambda _: self._release(stop))
+            future.add_done_callback(lambda _: self._release(instance, stop))
+
+    async def idle(self) -> None:
+        """Wait until no instance serves a request."""
+        taken = [await self._free.get() for _ in self.instances]
+        for instance in taken:
+            self._free.put_nowait(instance)
 
     async def close(self) -> None:
-        """Stop running generations, free the model and the thread.
+        """Stop running generations, free the models and the threads.
 
-        A stream whose consumer neither finished nor closed it keeps the lock, but its
-        worker stops at once: after a grace period the model is freed anyway (the single
-        worker thread still keeps llama.cpp calls apart).
+        A stream whose consumer neither finished nor closed it keeps its instance, but its
+        worker stops at once: after a grace period the models are freed anyway (each
+        instance's single thread still keeps its llama.cpp calls apart).
         """
         for stop in list(self._active):
             stop.set()
         try:
-            await asyncio.wait_for(self._lock.acquire(), timeout=CLOSE_GRACE_SECONDS)
+            await asyncio.wait_for(self.idle(), timeout=CLOSE_GRACE_SECONDS)
         except TimeoutError:
             log.warning("model %r: a stream was left open at shutdown; freeing the model anyway", self.config.model_id)
-        else:
-            self._lock.release()
-        await asyncio.get_running_loop().run_in_executor(self._executor, self._unload)
-        self._executor.shutdown(wait=False)
+        loop = asyncio.get_running_loop()
+        for instance in self.instances:
+            await loop.run_in_executor(instance.executor, self._unload, instance)
+            instance.executor.shutdown(wait=False)
 
-    def _release(self, stop: threading.Event) -> None:
+    def _release(self, instance: _Instance, stop: threading.Event) -> None:
         self._active.discard(stop)
-        self._lock.release()
+        self._free.put_nowait(instance)
 
-    def _prepared(self) -> Llama:
+    def _prepared(self, instance: _Instance) -> Llama:
         """The loaded model, its KV cache forgotten unless prompt prefixes may be reused."""
-        llama = self._load()
+        llama = self._load(instance)
         if not self.config.reuse_prompt_prefix:
             llama.reset()  # type: ignore[no-untyped-call]
         return llama
 
-    def _load(self) -> Llama:
-        """Load the model (worker thread only); later calls return the loaded one."""
-        if self._llama is not None:
-            return self._llama
+    def _load(self, instance: _Instance) -> Llama:
+        """Load the instance's model (its worker thread only); later calls return the loaded one."""
+        if instance.llama is not None:
+            return instance.llama
         from llama_cpp import LLAMA_POOLING_TYPE_MEAN, LLAMA_POOLING_TYPE_UNSPECIFIED, Llama
 
         config = self.config
@@ -163,7 +195,7 @@ class ModelRunner:
         if config.embedding and not self.info.has_pooling_type:
             pooling = LLAMA_POOLING_TYPE_MEAN  # one vector per input, not one per token
         try:
-            self._llama = Llama(
+            instance.llama = Llama(
                 model_path=str(self.info.path),
                 n_ctx=config.n_ctx,
                 n_threads=config.n_threads,
@@ -178,12 +210,13 @@ class ModelRunner:
             )
         except (ValueError, RuntimeError, OSError) as exc:
             raise ConfigError(f"model {config.model_id!r}: llama.cpp could not load {self.info.path}: {exc}") from None
-        return self._llama
+        return instance.llama
 
-    def _unload(self) -> None:
-        if self._llama is not None:
-            self._llama.close()
-            self._llama = None
+    @staticmethod
+    def _unload(instance: _Instance) -> None:
+        if instance.llama is not None:
+            instance.llama.close()
+            instance.llama = None
 
 
 def _wait_for_credit(credits: threading.Semaphore, stop: threading.Event) -> bool:
