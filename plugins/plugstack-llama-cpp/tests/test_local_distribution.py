@@ -25,6 +25,7 @@ def _model_wheels() -> None:
         )
 
 
+@pytest.mark.slow
 async def test_local_distribution_answers_and_embeds(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("PLUGSTACK_MODEL_PATH", "PLUGSTACK_MODEL_ID", "PLUGSTACK_MODELS_DIR", "PLUGSTACK_MODEL_N_CTX"):
         monkeypatch.delenv(name, raising=False)
