@@ -227,7 +227,9 @@ class SqliteVecProvider:
         match = " OR ".join(f'"{word}"' for word in words)
         rows = self._conn.execute(
             "SELECT c.chunk_id, c.file_id, c.content, c.attributes, bm25(chunks_fts) AS rank "
-            "FROM chunks_fts JOIN chunks AS c ON c.rowid = chunks_fts.rowid "
+            # CROSS JOIN makes SQLite run the full-text query once and look chunks up by rowid;
+            # with a plain JOIN it may scan the store's chunks and evaluate MATCH for each one
+            "FROM chunks_fts CROSS JOIN chunks AS c ON c.rowid = chunks_fts.rowid "
             f"WHERE chunks_fts MATCH ? AND c.store_id = ? AND ({where}) ORDER BY rank LIMIT ?",
             [match, store_id, *params, k],
         ).fetchall()
