@@ -8,6 +8,7 @@ between them (the headline) stay fair. Repeats are pooled per level.
 
 from __future__ import annotations
 
+import shlex
 import statistics
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,6 +45,7 @@ QUICK = Plan({1: 500, 8: 1000, 32: 2000, 64: 2000}, 1, 15.0, 3, 10_000, 1_000, 9
 class TargetResult:
     name: str
     command: str = ""
+    config: str | None = None
     cold_start_s: list[float] = field(default_factory=list)
     levels: list[LevelResult] = field(default_factory=list)
     peak_rss_mb: float | None = None
@@ -68,6 +70,7 @@ class TargetResult:
         return {
             "name": self.name,
             "command": self.command,
+            "config": self.config,
             "skipped": self.skipped,
             "cold_start_s": [round(v, 3) for v in self.cold_start_s],
             "cold_start_median_s": self.cold_start_median_s,
@@ -79,7 +82,8 @@ class TargetResult:
 
 def start_target(target: Target, plan: Plan) -> TargetResult:
     """Start ``plan.cold_starts`` times, timing each; the last start keeps running."""
-    result = TargetResult(target.name, command=" ".join(target.server.full_command))
+    config = target.config_path.read_text() if target.config_path else None
+    result = TargetResult(target.name, command=shlex.join(target.server.full_command), config=config)
     try:
         for i in range(plan.cold_starts):
             result.cold_start_s.append(target.server.start())

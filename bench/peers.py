@@ -117,7 +117,7 @@ def _litellm(peer: Peer, workdir: Path, core: int, upstream: str) -> Target:
         cwd=workdir,
         start_timeout=120,
     )
-    return Target(peer.name, server, f"http://127.0.0.1:{port}/v1")
+    return Target(peer.name, server, f"http://127.0.0.1:{port}/v1", config_path=config_path)
 
 
 def _llama_stack(peer: Peer, workdir: Path, core: int, upstream: str) -> Target:
@@ -164,7 +164,7 @@ def _llama_stack(peer: Peer, workdir: Path, core: int, upstream: str) -> Target:
         cwd=state,
         start_timeout=120,
     )
-    return Target(peer.name, server, f"http://127.0.0.1:{port}/v1/openai/v1")
+    return Target(peer.name, server, f"http://127.0.0.1:{port}/v1/openai/v1", config_path=config_path)
 
 
 PEERS = [

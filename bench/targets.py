@@ -41,6 +41,7 @@ class Target:
     server: ServerProcess
     base_url: str
     model: str = CHAT_MODEL
+    config_path: Path | None = None  # the server's config file, recorded with the results
 
     @property
     def chat_url(self) -> str:
@@ -123,4 +124,4 @@ def plugstack_target(workdir: Path, core: int, upstream: str) -> Target:
         log_path=workdir / "plugstack.log",
         env={"PLUGSTACK_HOME": str(workdir / "plugstack-home")},
     )
-    return Target(PLUGSTACK, server, f"http://127.0.0.1:{port}/v1")
+    return Target(PLUGSTACK, server, f"http://127.0.0.1:{port}/v1", config_path=config_path)
