@@ -122,3 +122,19 @@ async def test_models_registered_in_the_run_config(host: PluginHost) -> None:
     }
     async with await Stack.from_config(config, host=host) as stack:
         assert (await stack.models.get_model("fast")).provider_resource_id == "only-a"
+
+
+async def test_malformed_tools_are_a_bad_request_naming_the_tool(host: PluginHost) -> None:
+    async with await Stack.from_config(two_echoes(), host=host) as stack:
+        for tools, expected in [
+            ([{"type": "function"}], r"tools\[0\] must be"),
+            (
+                [{"type": "function", "function": {"name": "ok"}}, {"function": {"name": ""}}],
+                r"tools\[1\]\.function\.name",
+            ),
+            ([{"type": "function", "function": {"name": "f", "parameters": "x"}}], r"tools\[0\]\.function\.parameters"),
+        ]:
+            with pytest.raises(BadRequestError, match=expected):
+                await stack.inference.chat_completion(
+                    model="only-a", messages=[{"role": "user", "content": "x"}], tools=tools
+                )
