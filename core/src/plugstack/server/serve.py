@@ -12,7 +12,6 @@ import asyncio
 import ipaddress
 import logging
 import os
-import re
 import signal
 import threading
 from collections.abc import Iterator
@@ -23,8 +22,9 @@ import uvicorn
 from pydantic import SecretStr
 from starlette.applications import Starlette
 
+from plugstack import __version__
 from plugstack.distributions import resolve_run_config_path
-from plugstack.run_config import load_run_config
+from plugstack.run_config import _SECRET_NAME, load_run_config
 from plugstack.server.app import create_app
 from plugstack.server.routing import ApiRoute
 from plugstack.stack import Stack
@@ -32,8 +32,6 @@ from plugstack.stack import Stack
 __all__ = ["make_uvicorn_config", "redacted", "serve"]
 
 log = logging.getLogger("plugstack.server")
-
-_SECRET_KEY = re.compile(r"key|token|secret|password|credential|url", re.IGNORECASE)
 
 
 def serve(
@@ -109,12 +107,13 @@ def _log_startup(stack: Stack, app: Starlette, config: uvicorn.Config) -> None:
                 config.host,
                 "!" * 80,
             )
-    log.info("plugstack %s serving %s at http://%s:%d/v1", _version(), stack.config.source, config.host, config.port)
+    log.info("plugstack %s serving %s at http://%s:%d/v1", __version__, stack.config.source, config.host, config.port)
 
 
 def redacted(value: Any, key: str = "") -> Any:
-    """``value`` with every secret-looking entry replaced, safe to log."""
-    if isinstance(value, SecretStr) or (key and _SECRET_KEY.search(key) and value not in (None, "", [], {})):
+    """``value`` with every secret-looking entry replaced (the names the run config's own
+    error messages redact), safe to log."""
+    if isinstance(value, SecretStr) or (key and _SECRET_NAME.search(key) and value not in (None, "", [], {})):
         return "<redacted>"
     if isinstance(value, dict):
         return {k: redacted(v, str(k)) for k, v in value.items()}
@@ -149,9 +148,3 @@ def _signals_end_quietly() -> Iterator[None]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-
-
-def _version() -> str:
-    from plugstack import __version__
-
-    return __version__
