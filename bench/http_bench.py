@@ -26,6 +26,7 @@ class Plan:
 
     requests: dict[int, int]  # concurrency -> requests at that level, per repeat
     repeats: int
+    peer_repeats: int  # the peers are 10-100x slower: noise does not change their ratios
     level_time_cap: float
     cold_starts: int
     soak_non_stream: int
@@ -37,8 +38,8 @@ class Plan:
         return sorted(self.requests)
 
 
-FULL = Plan({1: 1500, 8: 3000, 32: 5000, 64: 5000}, 3, 30.0, 3, 100_000, 10_000, 1200.0)
-QUICK = Plan({1: 500, 8: 1000, 32: 2000, 64: 2000}, 1, 15.0, 3, 10_000, 1_000, 90.0)
+FULL = Plan({1: 1500, 8: 3000, 32: 5000, 64: 5000}, 3, 1, 30.0, 3, 100_000, 10_000, 1200.0)
+QUICK = Plan({1: 500, 8: 1000, 32: 2000, 64: 2000}, 1, 1, 15.0, 3, 10_000, 1_000, 90.0)
 
 
 @dataclass
@@ -110,12 +111,17 @@ async def _level(target: Target, plan: Plan, stream: bool, concurrency: int) -> 
     return level
 
 
-async def run_sweeps(live: list[tuple[Target, TargetResult]], plan: Plan) -> None:
-    """Every level against every live target, back to back, ``plan.repeats`` times."""
+async def run_sweeps(live: list[tuple[Target, TargetResult]], plan: Plan, peers: set[str]) -> None:
+    """Every level against every live target, back to back, ``plan.repeats`` times.
+
+    Targets named in ``peers`` take part in the first ``plan.peer_repeats`` sweeps only.
+    """
     for repeat in range(plan.repeats):
         for stream in (False, True):
             for concurrency in plan.concurrencies:
                 for target, result in live:
+                    if target.name in peers and repeat >= plan.peer_repeats:
+                        continue
                     level = await _level(target, plan, stream, concurrency)
                     result.add(level)
                     print(f"  [{repeat + 1}/{plan.repeats}] {_progress(level)}", flush=True)

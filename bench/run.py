@@ -14,6 +14,7 @@ import asyncio
 import json
 import os
 import shlex
+import signal
 import subprocess
 import sys
 import tempfile
@@ -92,7 +93,7 @@ async def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             if isinstance(item, Target) and not result.skipped:
                 live.append((item, result))
         print("# load", flush=True)
-        await run_sweeps(live, plan)
+        await run_sweeps(live, plan, peers={peer.name for peer in peers.PEERS})
         plugstack = next(((t, r) for t, r in live if t.name == PLUGSTACK), None)
         if plugstack is not None:
             print("# soak", flush=True)
@@ -140,6 +141,8 @@ def main() -> None:
     parser.add_argument("--output", type=Path, help="JSON path (default bench/results/<timestamp>.json)")
     args = parser.parse_args()
     os.sched_setaffinity(0, {args.loadgen_core})
+    # SIGTERM (nox, CI, kill) unwinds like Ctrl-C, so every server started is stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     output = args.output or RESULTS_DIR / f"{time.strftime('%Y%m%dT%H%M%S')}.json"
     with tempfile.TemporaryDirectory(prefix="plugstack-bench-") as workdir:
         try:
