@@ -59,6 +59,8 @@ def test_malformed_json_is_a_400(http: httpx.Client) -> None:
         ({"model": "echo-1", "messages": [{"role": "robot", "content": "x"}]}, "messages.0.role"),
         ({"messages": USER}, "model"),
         ({"model": "echo-1", "messages": USER, "temperature": -1}, "temperature"),
+        ({"model": "echo-1", "messages": USER, "n": 129}, "n"),
+        ({"model": "echo-1", "messages": USER, "tools": [{"type": "function"}]}, "tools"),
     ],
 )
 def test_invalid_field_is_a_400_naming_it(http: httpx.Client, body: dict[str, Any], field: str) -> None:

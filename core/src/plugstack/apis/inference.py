@@ -62,7 +62,7 @@ class ChatCompletionRequest(_OpenAIModel):
     top_logprobs: int | None = None
     max_tokens: int | None = Field(default=None, ge=1)
     max_completion_tokens: int | None = Field(default=None, ge=1)
-    n: int | None = Field(default=None, ge=1)
+    n: int | None = Field(default=None, ge=1, le=128)  # OpenAI's own bound
     presence_penalty: float | None = None
     response_format: dict[str, Any] | None = None
     seed: int | None = None
@@ -105,7 +105,7 @@ class CompletionRequest(_OpenAIModel):
     max_tokens: int | None = Field(default=None, ge=1)
     temperature: float | None = Field(default=None, ge=0)
     top_p: float | None = None
-    n: int | None = Field(default=None, ge=1)
+    n: int | None = Field(default=None, ge=1, le=128)  # OpenAI's own bound
     stream: bool | None = None
     stream_options: dict[str, Any] | None = None
     logprobs: int | None = None

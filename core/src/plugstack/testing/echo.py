@@ -30,7 +30,7 @@ from plugstack.apis.inference import (
     EmbeddingsResponse,
 )
 from plugstack.apis.models import Model
-from plugstack.errors import AuthenticationError
+from plugstack.errors import AuthenticationError, BadRequestError
 from plugstack.provider_spec import ProviderSpec
 
 __all__ = ["EchoConfig", "EchoPlugin", "EchoProvider"]
@@ -63,6 +63,7 @@ class EchoPlugin:
 
 
 _ids = itertools.count(1)
+MAX_DIMENSIONS = 4096
 
 
 class EchoProvider:
@@ -168,6 +169,8 @@ class EchoProvider:
         self._check_key()
         texts = [request.input] if isinstance(request.input, str) else [str(t) for t in request.input]
         dimension = request.dimensions or self.config.embedding_dimension
+        if dimension > MAX_DIMENSIONS:  # like a real model, it has a largest size
+            raise BadRequestError(f"echo: dimensions must be at most {MAX_DIMENSIONS}", param="dimensions")
         data = [{"index": i, "embedding": _hash_vector(text, dimension)} for i, text in enumerate(texts)]
         tokens = sum(len(t.split()) for t in texts)
         return EmbeddingsResponse(
