@@ -106,14 +106,28 @@ def validate_request(cls: type[RequestT], request: RequestT | None, params: dict
 
 
 def bad_request_from(exc: ValidationError) -> BadRequestError:
-    """A 400 whose message names each invalid field (and never echoes pydantic internals)."""
-    problems = []
-    first_param = None
+    """A 400 whose message names each invalid field (and never echoes pydantic internals).
+
+    pydantic puts the union member it tried into the location (``content.str``,
+    ``content.list[dict[str,any]]``); those are left out and the member errors of one
+    field are joined with "or".
+    """
+    problems: dict[str, list[str]] = {}
     for error in exc.errors(include_url=False):
-        field = ".".join(str(part) for part in error["loc"]) or "body"
-        first_param = first_param or field
-        problems.append(f"{field}: {error['msg']}")
-    return BadRequestError("invalid request: " + "; ".join(problems), param=first_param)
+        field = ".".join(str(part) for part in error["loc"] if not _is_union_member(part)) or "body"
+        messages = problems.setdefault(field, [])
+        if error["msg"] not in messages:
+            messages.append(error["msg"])
+    text = "; ".join(f"{field}: {' or '.join(messages)}" for field, messages in problems.items())
+    return BadRequestError("invalid request: " + text, param=next(iter(problems), None))
+
+
+_TYPE_NAMES = frozenset({"str", "int", "float", "bool", "list", "dict", "none"})
+
+
+def _is_union_member(part: str | int) -> bool:
+    """A location part naming a union member (a type), not a field: fields are snake_case."""
+    return isinstance(part, str) and (part in _TYPE_NAMES or not part.isidentifier() or part[:1].isupper())
 
 
 def _float32_base64(values: list[float]) -> str:
