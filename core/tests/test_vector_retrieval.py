@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
+from plugstack.apis.files import FileObject
+from plugstack.errors import BadRequestError, NotFoundError
+from plugstack.pagination import paginate
 from plugstack.retrieval.chunking import StaticChunking, chunk_text
 from plugstack.retrieval.extract import UnreadableFileError, extract_text
 from plugstack.retrieval.filters import CompoundFilter, parse_filter
@@ -85,3 +88,20 @@ def test_reciprocal_rank_fusion() -> None:
     assert [key for key, _ in fused] == ["a", "c", "b", "d"]
     assert fused[0][1] == pytest.approx(1 / 61 + 1 / 62)
     assert reciprocal_rank_fusion([]) == []
+
+
+def test_cursor_pagination() -> None:
+    items = [
+        FileObject(id=f"file-{i}", bytes=1, filename="f", purpose="assistants", created_at=100 + i) for i in range(5)
+    ]
+    ids = lambda page: [item.id for item in page]  # noqa: E731
+    page, more = paginate(items, limit=2, order="asc", after=None, before=None, max_limit=10)
+    assert (ids(page), more) == (["file-0", "file-1"], True)
+    page, more = paginate(items, limit=2, order="asc", after="file-1", before=None, max_limit=10)
+    assert (ids(page), more) == (["file-2", "file-3"], True)
+    page, more = paginate(items, limit=10, order="desc", after=None, before="file-2", max_limit=10)
+    assert (ids(page), more) == (["file-4", "file-3"], False)
+    with pytest.raises(NotFoundError, match="cursor"):
+        paginate(items, limit=2, order="asc", after="file-9", before=None, max_limit=10)
+    with pytest.raises(BadRequestError, match="limit"):
+        paginate(items, limit=11, order="asc", after=None, before=None, max_limit=10)

@@ -18,6 +18,7 @@ import pluggy
 from plugstack.api_call import call_api
 from plugstack.apis.files import FileDeleted, FileList, FileObject, FilePurpose
 from plugstack.errors import BadRequestError, NotFoundError
+from plugstack.pagination import paginate
 
 __all__ = ["FilesRouter"]
 
@@ -59,19 +60,12 @@ class FilesRouter:
         order: Literal["asc", "desc"] = "desc",
         after: str | None = None,
     ) -> FileList:
-        if not 1 <= limit <= 10000:
-            raise BadRequestError("limit must be between 1 and 10000", param="limit")
         files: list[FileObject] = []
         for provider in self.providers.values():
             listed: FileList = await self._call(provider.list_files, "list_files", purpose=purpose)
             files.extend(listed.data)
-        files.sort(key=lambda f: (f.created_at, f.id), reverse=order == "desc")
-        if after is not None:
-            ids = [f.id for f in files]
-            if after not in ids:
-                raise NotFoundError(f"file {after!r} (the 'after' cursor) not found", param="after")
-            files = files[ids.index(after) + 1 :]
-        return FileList(data=files[:limit], has_more=len(files) > limit)
+        page, has_more = paginate(files, limit=limit, order=order, after=after, before=None, max_limit=10000)
+        return FileList(data=page, has_more=has_more)
 
     async def retrieve_file(self, file_id: str) -> FileObject:
         provider = await self._owner(file_id)

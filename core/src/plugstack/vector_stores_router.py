@@ -21,7 +21,6 @@ import asyncio
 import logging
 import secrets
 import time
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, TypeVar
 
@@ -34,7 +33,6 @@ from plugstack.apis.vector_stores import (
     CreateFileBatchRequest,
     CreateVectorStoreFileRequest,
     CreateVectorStoreRequest,
-    FileCounts,
     FileError,
     ListPage,
     SearchContent,
@@ -51,8 +49,10 @@ from plugstack.apis.vector_stores import (
 from plugstack.errors import BadRequestError, NotFoundError, NotImplementedByProviderError, PlugstackError
 from plugstack.files_router import FilesRouter
 from plugstack.inference_router import InferenceRouter, validate_request
+from plugstack.pagination import paginate
 from plugstack.retrieval.chunking import AutoChunkingStrategy, ChunkingStrategy, StaticChunkingStrategy, chunk_text
 from plugstack.retrieval.extract import UnreadableFileError, extract_text
+from plugstack.retrieval.records import FileRecord, IngestionRecords, count_statuses
 from plugstack.storage import KVStore, SqlStore
 
 __all__ = ["VectorStoresRouter"]
@@ -60,9 +60,8 @@ __all__ = ["VectorStoresRouter"]
 log = logging.getLogger("plugstack.vector_stores")
 
 _KEY_PREFIX = "vector_stores/"
-_FILES = "plugstack_vector_store_files"
-_BATCHES = "plugstack_vector_store_file_batches"
 _EMBED_BATCH = 64
+_MAX_PAGE = 100
 ItemT = TypeVar("ItemT", bound=BaseModel)
 
 
@@ -80,7 +79,7 @@ class VectorStoresRouter:
     ) -> None:
         self.providers = dict(providers)
         self.kvstore = kvstore
-        self.sql = sqlstore
+        self.records = IngestionRecords(sqlstore)
         self.inference = inference
         self.files = files
         self.pm = pm
@@ -92,29 +91,7 @@ class VectorStoresRouter:
     # -- life cycle -------------------------------------------------------------------------
 
     async def initialize(self) -> None:
-        await self.sql.create_table(
-            _FILES,
-            {
-                "key": "string",
-                "vector_store_id": "string",
-                "file_id": "string",
-                "filename": "text",
-                "status": "string",
-                "last_error": "json",
-                "chunking_strategy": "json",
-                "attributes": "json",
-                "usage_bytes": "integer",
-                "chunk_count": "integer",
-                "created_at": "integer",
-                "batch_id": "string",
-            },
-            primary_key="key",
-        )
-        await self.sql.create_table(
-            _BATCHES,
-            {"id": "string", "vector_store_id": "string", "created_at": "integer", "cancelled": "boolean"},
-            primary_key="id",
-        )
+        await self.records.initialize()
         for _key, value in await self.kvstore.items(_KEY_PREFIX):
             store = VectorStore.model_validate_json(value)
             if store.provider_id not in self.providers:
@@ -122,10 +99,10 @@ class VectorStoresRouter:
                 continue
             await self._provider(store).register_vector_store(store)
             self._stores[store.id] = store
-        for row in await self.sql.fetch_all(_FILES, {"status": "in_progress"}):
-            if row["vector_store_id"] in self._stores:
-                log.info("resuming ingestion of %s into %s", row["file_id"], row["vector_store_id"])
-                self._start_ingestion(self._stores[row["vector_store_id"]], _file_from_row(row))
+        for record in await self.records.find(status="in_progress"):
+            if record.vector_store_id in self._stores:
+                log.info("resuming ingestion of %s into %s", record.id, record.vector_store_id)
+                self._start_ingestion(self._stores[record.vector_store_id], record)
 
     async def shutdown(self) -> None:
         tasks = list(self._tasks.values())
@@ -135,8 +112,8 @@ class VectorStoresRouter:
 
     async def on_file_deleted(self, file_id: str) -> None:
         """Listener for the files router: a deleted file leaves every vector store."""
-        for row in await self.sql.fetch_all(_FILES, {"file_id": file_id}):
-            await self._remove_file(row["vector_store_id"], file_id)
+        for record in await self.records.find(file_id=file_id):
+            await self._remove_file(record.vector_store_id, file_id)
 
     # -- vector stores ------------------------------------------------------------------------
 
@@ -177,7 +154,8 @@ class VectorStoresRouter:
         before: str | None = None,
     ) -> ListPage[VectorStoreObject]:
         objects = [await self._object(store) for store in self._stores.values()]
-        return _page(ListPage[VectorStoreObject], objects, limit, order, after, before)
+        page, has_more = paginate(objects, limit=limit, order=order, after=after, before=before, max_limit=_MAX_PAGE)
+        return _list_page(ListPage[VectorStoreObject], page, has_more)
 
     async def retrieve_vector_store(self, vector_store_id: str) -> VectorStoreObject:
         return await self._object(self._store(vector_store_id))
@@ -201,8 +179,7 @@ class VectorStoresRouter:
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
         await self._provider(store).unregister_vector_store(store.id)
-        await self.sql.delete(_FILES, {"vector_store_id": store.id})
-        await self.sql.delete(_BATCHES, {"vector_store_id": store.id})
+        await self.records.delete_store(store.id)
         await self.kvstore.delete(_KEY_PREFIX + store.id)
         del self._stores[store.id]
         return VectorStoreDeleted(id=store.id)
@@ -233,17 +210,16 @@ class VectorStoresRouter:
             where["status"] = filter
         if batch_id is not None:
             where["batch_id"] = batch_id
-        files = [_file_from_row(row) for row in await self.sql.fetch_all(_FILES, where)]
-        return _page(ListPage[VectorStoreFile], files, limit, order, after, before)
+        records = await self.records.find(**where)
+        page, has_more = paginate(records, limit=limit, order=order, after=after, before=before, max_limit=_MAX_PAGE)
+        return _list_page(ListPage[VectorStoreFile], page, has_more)
 
     async def retrieve_vector_store_file(self, vector_store_id: str, file_id: str) -> VectorStoreFile:
-        store = self._store(vector_store_id)
-        return _file_from_row(await self._file_row(store.id, file_id))
+        return await self._record(self._store(vector_store_id).id, file_id)
 
     async def delete_vector_store_file(self, vector_store_id: str, file_id: str) -> VectorStoreFileDeleted:
-        store = self._store(vector_store_id)
-        await self._file_row(store.id, file_id)
-        await self._remove_file(store.id, file_id)
+        await self._record(self._store(vector_store_id).id, file_id)
+        await self._remove_file(vector_store_id, file_id)
         return VectorStoreFileDeleted(id=file_id)
 
     # -- file batches ---------------------------------------------------------------------------
@@ -254,16 +230,14 @@ class VectorStoresRouter:
         request = validate_request(CreateFileBatchRequest, request, params)
         store = self._store(vector_store_id)
         batch_id = _new_id("vsfb")
-        await self.sql.insert(
-            _BATCHES, {"id": batch_id, "vector_store_id": store.id, "created_at": int(time.time()), "cancelled": False}
-        )
+        await self.records.add_batch(batch_id, store.id)
         for file_id in request.file_ids:
             await self._attach(store, file_id, request.attributes, request.chunking_strategy, batch_id=batch_id)
         return await self.retrieve_file_batch(store.id, batch_id)
 
     async def retrieve_file_batch(self, vector_store_id: str, batch_id: str) -> VectorStoreFileBatch:
-        batch = await self._batch_row(vector_store_id, batch_id)
-        counts = _counts(await self.sql.fetch_all(_FILES, {"batch_id": batch_id}))
+        batch = await self._batch(vector_store_id, batch_id)
+        counts = count_statuses(await self.records.find(batch_id=batch_id))
         if batch["cancelled"]:
             status: Literal["in_progress", "completed", "cancelled", "failed"] = "cancelled"
         elif counts.in_progress:
@@ -290,22 +264,19 @@ class VectorStoresRouter:
         before: str | None = None,
         filter: str | None = None,
     ) -> ListPage[VectorStoreFile]:
-        await self._batch_row(vector_store_id, batch_id)
+        await self._batch(vector_store_id, batch_id)
         return await self.list_vector_store_files(
             vector_store_id, limit, order, after, before, filter, batch_id=batch_id
         )
 
     async def cancel_file_batch(self, vector_store_id: str, batch_id: str) -> VectorStoreFileBatch:
         """Stop the batch's files still in progress; they become ``cancelled`` and keep no chunk."""
-        await self._batch_row(vector_store_id, batch_id)
-        await self.sql.update(_BATCHES, {"cancelled": True}, {"id": batch_id})
-        for row in await self.sql.fetch_all(_FILES, {"batch_id": batch_id, "status": "in_progress"}):
-            task = self._tasks.get((vector_store_id, row["file_id"]))
-            if task is not None:
-                task.cancel()
-                await asyncio.gather(task, return_exceptions=True)
-            await self._delete_chunks(self._store(vector_store_id), row["file_id"], row["chunk_count"])
-            await self.sql.update(_FILES, {"status": "cancelled", "chunk_count": 0}, {"key": row["key"]})
+        await self._batch(vector_store_id, batch_id)
+        await self.records.cancel_batch(batch_id)
+        for record in await self.records.find(batch_id=batch_id, status="in_progress"):
+            await self._cancel_task(vector_store_id, record.id)
+            await self._delete_chunks(self._store(vector_store_id), record.id, record.chunk_count)
+            await self.records.update(vector_store_id, record.id, status="cancelled", chunk_count=0)
         return await self.retrieve_file_batch(vector_store_id, batch_id)
 
     # -- search ---------------------------------------------------------------------------------
@@ -339,9 +310,7 @@ class VectorStoresRouter:
         )
         # applied only when asked for: cosine similarities may be negative, BM25 scores exceed 1
         threshold = request.ranking_options.score_threshold if request.ranking_options else None
-        filenames = {
-            row["file_id"]: row["filename"] for row in await self.sql.fetch_all(_FILES, {"vector_store_id": store.id})
-        }
+        filenames = {record.id: record.filename for record in await self.records.find(vector_store_id=store.id)}
         data = [
             SearchResult(
                 file_id=item.chunk.file_id or "",
@@ -370,54 +339,53 @@ class VectorStoresRouter:
             raise NotImplementedByProviderError("the run config enables no files provider: files cannot be attached")
         file = await self.files.retrieve_file(file_id)
         static = strategy.resolved() if isinstance(strategy, AutoChunkingStrategy) else strategy
-        record = VectorStoreFile(
+        record = FileRecord(
             id=file_id,
             vector_store_id=store.id,
             attributes=attributes,
             chunking_strategy=static or StaticChunkingStrategy(),
+            filename=file.filename,
+            batch_id=batch_id,
         )
         async with self._attach_lock:
-            existing = await self.sql.fetch_one(_FILES, {"key": _key(store.id, file_id)})
-            if existing is not None and existing["status"] == "in_progress":
-                return _file_from_row(existing)  # already being ingested: one task per file
+            existing = await self.records.get(store.id, file_id)
+            if existing is not None and existing.status == "in_progress":
+                return existing  # already being ingested: one task per file
             if existing is not None:
-                await self.sql.delete(_FILES, {"key": _key(store.id, file_id)})
-            await self.sql.insert(_FILES, _row(record, file.filename, batch_id))
+                await self.records.delete(store.id, file_id)
+            await self.records.add(record)
         self._start_ingestion(store, record)
         return record
 
-    def _start_ingestion(self, store: VectorStore, record: VectorStoreFile) -> None:
+    def _start_ingestion(self, store: VectorStore, record: FileRecord) -> None:
         key = (store.id, record.id)
         task = asyncio.create_task(self._ingest(store, record), name=f"ingest {record.id} into {store.id}")
         self._tasks[key] = task
         task.add_done_callback(lambda done: self._tasks.pop(key, None) if self._tasks.get(key) is done else None)
 
-    async def _ingest(self, store: VectorStore, record: VectorStoreFile) -> None:
-        key = _key(store.id, record.id)
+    async def _ingest(self, store: VectorStore, record: FileRecord) -> None:
         try:
             async with self._ingestion_slots:
                 chunks = await self._chunks(store, record)
                 # recorded before inserting: removing the file deletes every chunk it may have
-                await self.sql.update(_FILES, {"chunk_count": len(chunks)}, {"key": key})
+                await self.records.update(store.id, record.id, chunk_count=len(chunks))
+                provider = self._provider(store)
                 await call_api(
-                    self.pm,
-                    "vector_io",
-                    "insert_chunks",
-                    self._provider(store).insert_chunks,
-                    store_id=store.id,
-                    chunks=chunks,
+                    self.pm, "vector_io", "insert_chunks", provider.insert_chunks, store_id=store.id, chunks=chunks
                 )
             usage = sum(len(chunk.content.encode()) for chunk in chunks)
-            await self.sql.update(_FILES, {"status": "completed", "usage_bytes": usage}, {"key": key})
+            await self.records.update(store.id, record.id, status="completed", usage_bytes=usage)
         except UnreadableFileError as exc:
-            await self._fail(key, FileError(code="unsupported_file", message=str(exc)))
+            await self._fail(store.id, record.id, FileError(code="unsupported_file", message=str(exc)))
         except PlugstackError as exc:
-            await self._fail(key, FileError(code="server_error", message=exc.message))
+            await self._fail(store.id, record.id, FileError(code="server_error", message=exc.message))
         except Exception as exc:
             log.exception("ingestion of %s into %s failed", record.id, store.id)
-            await self._fail(key, FileError(code="server_error", message=f"{type(exc).__name__}: {exc}"))
+            await self._fail(
+                store.id, record.id, FileError(code="server_error", message=f"{type(exc).__name__}: {exc}")
+            )
 
-    async def _chunks(self, store: VectorStore, record: VectorStoreFile) -> list[Chunk]:
+    async def _chunks(self, store: VectorStore, record: FileRecord) -> list[Chunk]:
         assert self.files is not None
         file = await self.files.retrieve_file(record.id)
         content = await self.files.file_content(record.id)
@@ -434,28 +402,27 @@ class VectorStoresRouter:
             for i, (piece, vector) in enumerate(zip(pieces, vectors, strict=True))
         ]
 
-    async def _fail(self, key: str, error: FileError) -> None:
-        await self.sql.update(_FILES, {"status": "failed", "last_error": error.model_dump()}, {"key": key})
+    async def _fail(self, vector_store_id: str, file_id: str, error: FileError) -> None:
+        await self.records.update(vector_store_id, file_id, status="failed", last_error=error.model_dump())
 
     async def _remove_file(self, vector_store_id: str, file_id: str) -> None:
+        await self._cancel_task(vector_store_id, file_id)
+        record = await self._record(vector_store_id, file_id)
+        await self._delete_chunks(self._store(vector_store_id), file_id, record.chunk_count)
+        await self.records.delete(vector_store_id, file_id)
+
+    async def _cancel_task(self, vector_store_id: str, file_id: str) -> None:
         task = self._tasks.get((vector_store_id, file_id))
         if task is not None:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
-        row = await self._file_row(vector_store_id, file_id)
-        await self._delete_chunks(self._store(vector_store_id), file_id, row["chunk_count"])
-        await self.sql.delete(_FILES, {"key": row["key"]})
 
     async def _delete_chunks(self, store: VectorStore, file_id: str, count: int) -> None:
         if count:
             ids = [f"{file_id}:{i}" for i in range(count)]
+            provider = self._provider(store)
             await call_api(
-                self.pm,
-                "vector_io",
-                "delete_chunks",
-                self._provider(store).delete_chunks,
-                store_id=store.id,
-                chunk_ids=ids,
+                self.pm, "vector_io", "delete_chunks", provider.delete_chunks, store_id=store.id, chunk_ids=ids
             )
 
     # -- embeddings -----------------------------------------------------------------------------
@@ -464,9 +431,8 @@ class VectorStoresRouter:
         assert store.embedding_model is not None
         vectors: list[list[float]] = []
         for start in range(0, len(texts), _EMBED_BATCH):
-            response = await self.inference.embeddings(
-                model=store.embedding_model, input=list(texts[start : start + _EMBED_BATCH])
-            )
+            batch = list(texts[start : start + _EMBED_BATCH])
+            response = await self.inference.embeddings(model=store.embedding_model, input=batch)
             vectors.extend(item.embedding for item in sorted(response.data, key=lambda d: d.index))  # type: ignore[misc]
         return vectors
 
@@ -505,27 +471,27 @@ class VectorStoresRouter:
     def _provider(self, store: VectorStore) -> Any:
         return self.providers[store.provider_id]
 
-    async def _file_row(self, vector_store_id: str, file_id: str) -> dict[str, Any]:
-        row = await self.sql.fetch_one(_FILES, {"key": _key(vector_store_id, file_id)})
-        if row is None:
+    async def _record(self, vector_store_id: str, file_id: str) -> FileRecord:
+        record = await self.records.get(vector_store_id, file_id)
+        if record is None:
             raise NotFoundError(f"file {file_id!r} is not in vector store {vector_store_id!r}", param="file_id")
-        return row
+        return record
 
-    async def _batch_row(self, vector_store_id: str, batch_id: str) -> dict[str, Any]:
+    async def _batch(self, vector_store_id: str, batch_id: str) -> dict[str, Any]:
         self._store(vector_store_id)
-        row = await self.sql.fetch_one(_BATCHES, {"id": batch_id, "vector_store_id": vector_store_id})
-        if row is None:
+        batch = await self.records.get_batch(vector_store_id, batch_id)
+        if batch is None:
             raise NotFoundError(
                 f"file batch {batch_id!r} not found in vector store {vector_store_id!r}", param="batch_id"
             )
-        return row
+        return batch
 
     async def _object(self, store: VectorStore) -> VectorStoreObject:
-        rows = await self.sql.fetch_all(_FILES, {"vector_store_id": store.id})
-        counts = _counts(rows)
+        records = await self.records.find(vector_store_id=store.id)
+        counts = count_statuses(records)
         return VectorStoreObject(
             **store.model_dump(),
-            usage_bytes=sum(row["usage_bytes"] or 0 for row in rows),
+            usage_bytes=sum(record.usage_bytes for record in records),
             file_counts=counts,
             status="in_progress" if counts.in_progress else "completed",
         )
@@ -541,74 +507,10 @@ def _new_id(prefix: str) -> str:
     return f"{prefix}_{time.time_ns():016x}{secrets.token_hex(8)}"
 
 
-def _key(vector_store_id: str, file_id: str) -> str:
-    return f"{vector_store_id}/{file_id}"
-
-
-def _row(record: VectorStoreFile, filename: str, batch_id: str | None) -> dict[str, Any]:
-    return {
-        "key": _key(record.vector_store_id, record.id),
-        "vector_store_id": record.vector_store_id,
-        "file_id": record.id,
-        "filename": filename,
-        "status": record.status,
-        "last_error": None,
-        "chunking_strategy": record.chunking_strategy.model_dump(),
-        "attributes": record.attributes,
-        "usage_bytes": 0,
-        "chunk_count": 0,
-        "created_at": record.created_at,
-        "batch_id": batch_id,
-    }
-
-
-def _file_from_row(row: Mapping[str, Any]) -> VectorStoreFile:
-    return VectorStoreFile(
-        id=row["file_id"],
-        vector_store_id=row["vector_store_id"],
-        status=row["status"],
-        last_error=row["last_error"],
-        chunking_strategy=row["chunking_strategy"],
-        attributes=row["attributes"] or {},
-        usage_bytes=row["usage_bytes"] or 0,
-        created_at=row["created_at"],
-    )
-
-
-def _counts(rows: Sequence[Mapping[str, Any]]) -> FileCounts:
-    by_status = Counter(row["status"] for row in rows)
-    return FileCounts(
-        in_progress=by_status["in_progress"],
-        completed=by_status["completed"],
-        failed=by_status["failed"],
-        cancelled=by_status["cancelled"],
-        total=len(rows),
-    )
-
-
-def _page(
-    page_class: type[ListPage[ItemT]], items: list[ItemT], limit: int, order: str, after: str | None, before: str | None
-) -> ListPage[ItemT]:
-    """OpenAI cursor pagination over ``items`` (which have ``id`` and ``created_at``)."""
-    if not 1 <= limit <= 100:
-        raise BadRequestError("limit must be between 1 and 100", param="limit")
-    if order not in ("asc", "desc"):
-        raise BadRequestError("order must be 'asc' or 'desc'", param="order")
-    ordered = sorted(
-        items, key=lambda item: (getattr(item, "created_at", 0), getattr(item, "id", "")), reverse=order == "desc"
-    )
-    ids = [getattr(item, "id", "") for item in ordered]
-    for cursor, name in ((after, "after"), (before, "before")):
-        if cursor is not None and cursor not in ids:
-            raise NotFoundError(f"{cursor!r} (the {name!r} cursor) not found", param=name)
-    if after is not None:
-        ordered = ordered[ids.index(after) + 1 :]
-    if before is not None:
-        ordered = ordered[: [getattr(item, "id", "") for item in ordered].index(before)]
-    page = ordered[:limit]
+def _list_page(page_class: type[ListPage[ItemT]], page: Sequence[ItemT], has_more: bool) -> ListPage[ItemT]:
     return page_class(
-        data=page,
+        data=list(page),
         first_id=getattr(page[0], "id", None) if page else None,
         last_id=getattr(page[-1], "id", None) if page else None,
-        has_more=len(ordered) > limit,
+        has_more=has_more,
     )
