@@ -362,6 +362,8 @@ async def test_list_update_and_paginate_stores(stack: Stack) -> None:
     updated = await stack.vector_stores.update_vector_store(ids[0], name="renamed", metadata={"a": "b"})
     assert (updated.name, updated.metadata) == ("renamed", {"a": "b"})
     assert (await stack.vector_stores.retrieve_vector_store(ids[0])).name == "renamed"
+    cleared = await stack.vector_stores.update_vector_store(ids[0], metadata=None)  # found by the fuzz test
+    assert (cleared.name, cleared.metadata) == ("renamed", {})
 
 
 async def test_bad_requests(stack: Stack) -> None:

@@ -167,7 +167,9 @@ class VectorStoresRouter:
         _refuse_expiry(request.expires_after)
         store = self._store(vector_store_id)
         changes = request.model_dump(exclude_unset=True, exclude={"expires_after"})
-        store = store.model_copy(update=changes)
+        if "metadata" in changes and changes["metadata"] is None:
+            changes["metadata"] = {}  # null clears the metadata
+        store = VectorStore.model_validate({**store.model_dump(), **changes})
         await self.kvstore.set(_KEY_PREFIX + store.id, store.model_dump_json())
         self._stores[store.id] = store
         return await self._object(store)
