@@ -6,8 +6,9 @@ Layout (one concept per module):
   every module in :data:`plugstack.server.routes.ROUTE_MODULES`.
 - :mod:`~plugstack.server.routes`: one module per API (``inference``, ``models``, ``meta``,
   ``files``, ``vector_stores``), each with ``routes(stack) -> list[ApiRoute]``.
-  **To add an API** (shields, tool groups): write ``routes/<api>.py`` in the same shape and list it in ``ROUTE_MODULES``; its routes
-  then appear in ``/openapi.json`` and ``/v1/inspect/routes`` by themselves.
+  **To add an API** (shields, tool groups): write ``routes/<api>.py`` in the same shape
+  and list it in ``ROUTE_MODULES``; its routes then appear in ``/openapi.json`` and
+  ``/v1/inspect/routes`` by themselves.
 - :mod:`~plugstack.server.routing`: ``ApiRoute`` (a Starlette route plus its request and
   response types) and the helpers endpoints use: ``read_body`` (parse and validate the
   JSON body in one pass, 400 naming the field), ``note_model`` (for the access log),
