@@ -7,6 +7,7 @@ the running echo provider's ``chat_completion`` (the real echo stream runs under
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import threading
 import time
@@ -183,6 +184,22 @@ async def _stream_all(client: openai.AsyncOpenAI, i: int) -> str:
         model="echo-1", messages=[{"role": "user", "content": f"stream {i} of many"}], stream=True
     )
     return "".join([chunk.choices[0].delta.content or "" async for chunk in stream])
+
+
+def test_chunks_are_flushed_as_the_provider_yields_them(
+    tmp_path: Path, echo_config: dict[str, Any], host: PluginHost
+) -> None:
+    echo_config["providers"]["inference"][0]["config"] = {"delay_seconds": 0.25}
+    config = {**echo_config, "storage": {"kvstore": {"db_path": str(tmp_path / "kv.db")}}}
+    body = {"model": "echo-1", "messages": USER, "stream": True}
+    with BackgroundServer(config, host=host) as server:
+        with httpx.stream("POST", server.base_url + "/chat/completions", json=body) as response:
+            arrivals = [time.monotonic() for line in response.iter_lines() if line.startswith("data: {")]
+    # six events; the provider waits 0.25 s before each of the four words: a buffering
+    # server would deliver them all at once
+    assert len(arrivals) == 6
+    gaps = [later - earlier for earlier, later in itertools.pairwise(arrivals)]
+    assert sum(gap > 0.15 for gap in gaps) >= 3, gaps
 
 
 def test_100_concurrent_streams_from_a_slow_provider(
