@@ -21,7 +21,7 @@ import pytest
 import plugstack
 from plugstack.api_call import ApiCall
 from plugstack.apis.vector_stores import VectorStoreFile
-from plugstack.errors import BadRequestError, NotFoundError, NotImplementedByProviderError
+from plugstack.errors import BadRequestError, ConfigError, NotFoundError, NotImplementedByProviderError
 from plugstack.plugins import PluginHost, new_plugin_host
 from plugstack.retrieval.chunking import chunk_text
 from plugstack.stack import Stack
@@ -390,3 +390,22 @@ async def test_bad_requests(stack: Stack) -> None:
         await stack.vector_stores.search_vector_store(store.id, query="x", rewrite_query=True)
     with pytest.raises(NotImplementedByProviderError, match="expires_after"):
         await stack.vector_stores.create_vector_store(expires_after={"anchor": "last_active_at", "days": 1})
+
+
+async def test_stores_declared_in_the_run_config(tmp_path: Path) -> None:
+    config = stack_config(tmp_path)
+    config["registered_resources"] = {"vector_stores": [{"vector_store_id": "team-docs", "name": "Team docs"}]}
+    host = make_host()
+    async with await Stack.from_config(config, host=host) as first:
+        store = await first.vector_stores.retrieve_vector_store("team-docs")
+        assert (store.name, store.embedding_model) == ("Team docs", "echo-embed")
+        file_id = await upload(first, "declared stores keep their files")
+        await first.vector_stores.create_vector_store_file("team-docs", file_id=file_id)
+        await wait_ingested(first, "team-docs", file_id)
+    async with await Stack.from_config(config, host=host) as second:  # kept, not made again
+        assert [s.id for s in (await second.vector_stores.list_vector_stores()).data] == ["team-docs"]
+        assert (await second.vector_stores.retrieve_vector_store("team-docs")).file_counts.completed == 1
+
+    config["registered_resources"] = {"vector_stores": [{"vector_store_id": "bad id!"}]}
+    with pytest.raises(ConfigError, match=r"registered_resources.vector_stores\[0\]"):
+        await Stack.from_config(config, host=host)

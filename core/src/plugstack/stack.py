@@ -103,7 +103,7 @@ class Stack:
             router = VectorStoresRouter(
                 impls, self.kvstore, await self._sql(), inference=self.inference, files=files, pm=self.host.pm
             )
-            await router.initialize()
+            await router.initialize(self.config.registered_resources.vector_stores)
             self._router_shutdowns.append(router.shutdown)
             if files is not None:
                 files.add_deleted_listener(router.on_file_deleted)

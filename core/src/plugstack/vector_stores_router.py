@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal, TypeVar
 
 import pluggy
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from plugstack.api_call import call_api
 from plugstack.apis.vector_io import Chunk, ScoredChunk, VectorStore
@@ -35,6 +35,7 @@ from plugstack.apis.vector_stores import (
     CreateVectorStoreRequest,
     FileError,
     ListPage,
+    RegisterVectorStoreRequest,
     SearchContent,
     SearchRequest,
     SearchResult,
@@ -46,9 +47,9 @@ from plugstack.apis.vector_stores import (
     VectorStoreFileDeleted,
     VectorStoreObject,
 )
-from plugstack.errors import BadRequestError, NotFoundError, NotImplementedByProviderError, PlugstackError
+from plugstack.errors import BadRequestError, ConfigError, NotFoundError, NotImplementedByProviderError, PlugstackError
 from plugstack.files_router import FilesRouter
-from plugstack.inference_router import InferenceRouter, validate_request
+from plugstack.inference_router import InferenceRouter, bad_request_from, validate_request
 from plugstack.pagination import paginate
 from plugstack.retrieval.chunking import AutoChunkingStrategy, ChunkingStrategy, StaticChunkingStrategy, chunk_text
 from plugstack.retrieval.extract import UnreadableFileError, extract_text
@@ -90,7 +91,8 @@ class VectorStoresRouter:
 
     # -- life cycle -------------------------------------------------------------------------
 
-    async def initialize(self) -> None:
+    async def initialize(self, configured: Sequence[Mapping[str, Any]] = ()) -> None:
+        """Load the stores, create those the run config declares, resume interrupted ingestion."""
         await self.records.initialize()
         for _key, value in await self.kvstore.items(_KEY_PREFIX):
             store = VectorStore.model_validate_json(value)
@@ -99,6 +101,21 @@ class VectorStoresRouter:
                 continue
             await self._provider(store).register_vector_store(store)
             self._stores[store.id] = store
+        for index, raw in enumerate(configured):
+            try:
+                declared = RegisterVectorStoreRequest.model_validate(raw)
+            except ValidationError as exc:
+                raise ConfigError(
+                    f"registered_resources.vector_stores[{index}]: {bad_request_from(exc).message}"
+                ) from None
+            if declared.vector_store_id not in self._stores:
+                await self._create_store(
+                    declared.vector_store_id,
+                    declared.name,
+                    declared.provider_id,
+                    declared.embedding_model,
+                    declared.metadata,
+                )
         for record in await self.records.find(status="in_progress"):
             if record.vector_store_id in self._stores:
                 log.info("resuming ingestion of %s into %s", record.id, record.vector_store_id)
@@ -122,29 +139,41 @@ class VectorStoresRouter:
     ) -> VectorStoreObject:
         request = validate_request(CreateVectorStoreRequest, request, params)
         _refuse_expiry(request.expires_after)
-        provider_id = request.provider_id or next(iter(self.providers))
+        store = await self._create_store(
+            _new_id("vs"), request.name, request.provider_id, request.embedding_model, request.metadata
+        )
+        for file_id in request.file_ids:
+            await self._attach(store, file_id, {}, request.chunking_strategy, batch_id=None)
+        return await self._object(store)
+
+    async def _create_store(
+        self,
+        store_id: str,
+        name: str | None,
+        provider_id: str | None,
+        embedding_model: str | None,
+        metadata: dict[str, Any],
+    ) -> VectorStore:
+        provider_id = provider_id or next(iter(self.providers))
         if provider_id not in self.providers:
             raise NotFoundError(
                 f"vector_io provider {provider_id!r} not found; providers: {sorted(self.providers)}",
                 param="provider_id",
             )
-        model_id = request.embedding_model or await self._default_embedding_model(provider_id)
-        store_id = _new_id("vs")
+        model_id = embedding_model or await self._default_embedding_model(provider_id)
         store = VectorStore(
             id=store_id,
-            name=request.name,
+            name=name,
             provider_id=provider_id,
             provider_resource_id=store_id,
             embedding_model=model_id,
             embedding_dimension=await self._embedding_dimension(model_id),
-            metadata=request.metadata,
+            metadata=metadata,
         )
         await self._provider(store).register_vector_store(store)
         await self.kvstore.set(_KEY_PREFIX + store.id, store.model_dump_json())
         self._stores[store.id] = store
-        for file_id in request.file_ids:
-            await self._attach(store, file_id, {}, request.chunking_strategy, batch_id=None)
-        return await self._object(store)
+        return store
 
     async def list_vector_stores(
         self,

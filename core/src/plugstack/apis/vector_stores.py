@@ -25,6 +25,7 @@ __all__ = [
     "FileError",
     "ListPage",
     "RankingOptions",
+    "RegisterVectorStoreRequest",
     "SearchRequest",
     "SearchResult",
     "SearchResultsPage",
@@ -54,6 +55,20 @@ class CreateVectorStoreRequest(_Request):
     # plugstack extensions
     provider_id: str | None = None
     embedding_model: str | None = None
+
+
+class RegisterVectorStoreRequest(_Request):
+    """A store the run config declares (``registered_resources.vector_stores``), made at start-up if missing.
+
+    The id is chosen by the run config, so that applications can name the store; it must
+    suit every backend (letters, digits, ``_`` and ``-``, starting and ending alnum).
+    """
+
+    vector_store_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{1,62}[A-Za-z0-9]$")
+    name: str | None = None
+    provider_id: str | None = None
+    embedding_model: str | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
 
 
 class UpdateVectorStoreRequest(_Request):
