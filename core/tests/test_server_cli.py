@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -36,6 +37,7 @@ providers:
       provider_type: inline::echo
       config:
         api_key: ${env.ECHO_TEST_KEY}
+        delay_seconds: ${env.ECHO_TEST_DELAY:=0}
 storage:
   kvstore:
     db_path: {db}
@@ -49,8 +51,8 @@ def free_port() -> int:
         return port
 
 
-def plugstack(*args: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "PLUGSTACK_DISABLE_PLUGIN_AUTOLOAD": "1"}
+def plugstack(*args: str, **env_vars: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "PLUGSTACK_DISABLE_PLUGIN_AUTOLOAD": "1", **env_vars}
     return subprocess.Popen(
         [sys.executable, "-c", RUN_CLI_WITH_ECHO, *args],
         env=env,
@@ -100,7 +102,52 @@ def test_run_serves_and_shuts_down_on_a_signal(tmp_path: Path, sig: signal.Signa
     assert ("auth OFF" in output) is (bind == "0.0.0.0")  # the loud warning, only off loopback
     assert "GET /v1/models 200" in output  # the access log
     assert output.index("shutting down providers: echo") < output.index("providers shut down")
-    assert "Traceback" not in output
+    assert "Traceback" not in output, output
+
+
+@pytest.mark.slow
+def test_shutdown_does_not_wait_for_a_long_stream(tmp_path: Path) -> None:
+    """A stream of 40 words at 1 s each ends with a "shutting down" error event after the
+    grace period, instead of holding the shutdown for 40 s."""
+    run_yaml = tmp_path / "run.yaml"
+    run_yaml.write_text(RUN_YAML.replace("{db}", str(tmp_path / "kv.db")))
+    port = free_port()
+    process = plugstack("run", str(run_yaml), "--port", str(port), ECHO_TEST_KEY="k", ECHO_TEST_DELAY="1")
+    received: list[str] = []
+
+    def stream() -> None:
+        body = {"model": "echo-1", "messages": [{"role": "user", "content": "word " * 40}], "stream": True}
+        try:
+            with httpx.stream(
+                "POST", f"http://127.0.0.1:{port}/v1/chat/completions", json=body, timeout=60
+            ) as response:
+                for line in response.iter_lines():
+                    received.append(line)
+        except httpx.HTTPError as exc:
+            received.append(f"client error: {exc!r}")
+
+    try:
+        wait_until_healthy(process, f"http://127.0.0.1:{port}/v1/health")
+        client = threading.Thread(target=stream)
+        client.start()
+        while not received and client.is_alive():
+            time.sleep(0.05)
+        started = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=30)
+        stopped_after = time.monotonic() - started
+        client.join(10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, output
+    assert stopped_after < 15, f"shutdown took {stopped_after:.1f} s"
+    assert "timeout graceful shutdown exceeded" in output
+    assert output.index("shutting down providers: echo") < output.index("providers shut down")
+    events = [line for line in received if line]
+    assert events[0].startswith("data: {") and "server_shutting_down" in events[-1]
+    assert "data: [DONE]" not in events
+    assert "Traceback" not in output, output
 
 
 @pytest.mark.parametrize(
@@ -122,4 +169,4 @@ def test_run_with_a_bad_config_exits_1_with_a_message(tmp_path: Path, run_yaml: 
     output, _ = process.communicate(timeout=60)
     assert process.returncode == 1, output
     assert output.startswith("plugstack: error: ") and message in output
-    assert "Traceback" not in output
+    assert "Traceback" not in output, output

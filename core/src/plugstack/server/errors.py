@@ -23,6 +23,7 @@ __all__ = [
     "error_event",
     "error_response",
     "internal_error",
+    "shutting_down",
 ]
 
 
@@ -59,6 +60,13 @@ def internal_error(request_id: str) -> PlugstackError:
         f"internal server error; the server log has the details under request id {request_id}",
         code="internal_error",
     )
+
+
+def shutting_down() -> PlugstackError:
+    """The answer to a request still open when the server's shutdown grace period ends."""
+    error = PlugstackError("the server is shutting down; retry the request", code="server_shutting_down")
+    error.status_code = 503
+    return error
 
 
 def error_response(exc: PlugstackError, provider: str | None = None) -> Response:

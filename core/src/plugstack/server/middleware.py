@@ -9,6 +9,7 @@ that carries the id and no traceback.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import time
@@ -18,7 +19,7 @@ from collections.abc import Iterable
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from plugstack.errors import AuthenticationError, PlugstackError
-from plugstack.server.errors import PayloadTooLargeError, error_response, internal_error
+from plugstack.server.errors import PayloadTooLargeError, error_response, internal_error, shutting_down
 from plugstack.server.routing import RequestInfo
 
 __all__ = ["PlugstackMiddleware"]
@@ -61,6 +62,10 @@ class PlugstackMiddleware:
         try:
             self._check_headers(scope)
             await self.app(scope, self._limit_body(receive), send_with_id)
+        except asyncio.CancelledError:
+            # uvicorn's shutdown cancels requests still open after its grace period
+            if not status:
+                await error_response(shutting_down())(scope, receive, send_with_id)
         except Exception as exc:
             if isinstance(exc, PlugstackError):
                 error = exc

@@ -29,7 +29,11 @@ from plugstack.server.app import create_app
 from plugstack.server.routing import ApiRoute
 from plugstack.stack import Stack
 
-__all__ = ["make_uvicorn_config", "redacted", "serve"]
+__all__ = ["GRACEFUL_SHUTDOWN_SECONDS", "make_uvicorn_config", "redacted", "serve"]
+
+GRACEFUL_SHUTDOWN_SECONDS = 5
+"""How long Ctrl-C waits for open requests; then open streams are cancelled (and their
+provider streams closed), so that a long generation cannot hold the shutdown."""
 
 log = logging.getLogger("plugstack.server")
 
@@ -70,6 +74,7 @@ def make_uvicorn_config(app: Starlette, *, host: str, port: int, log_level: str)
         access_log=False,  # our middleware writes one line per request, with model and provider
         log_level=log_level,
         workers=1,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
 
 

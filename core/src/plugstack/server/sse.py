@@ -8,11 +8,13 @@ does not give us:
   before anything streamed (bad key, rate limit) still gets its HTTP status;
 - a client that disconnects cancels the wait for the next chunk at once and the provider's
   iterator is closed (``aclose``), so the upstream call stops;
-- a failure after the first chunk ends the stream with ``data: {"error": {...}}\\n\\n``.
+- a failure after the first chunk ends the stream with ``data: {"error": {...}}\\n\\n``,
+  and so does the server's shutdown.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -22,7 +24,7 @@ from pydantic import BaseModel
 from starlette.types import Receive, Scope, Send
 
 from plugstack.errors import PlugstackError
-from plugstack.server.errors import error_event, internal_error
+from plugstack.server.errors import error_event, internal_error, shutting_down
 
 __all__ = ["EventStreamResponse", "open_event_stream"]
 
@@ -57,12 +59,17 @@ class EventStreamResponse:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": _HEADERS})
-        async with anyio.create_task_group() as tasks:
-            tasks.start_soon(_cancel_on_disconnect, receive, tasks.cancel_scope)
-            try:
-                await self._relay(scope, send)
-            finally:
-                tasks.cancel_scope.cancel()
+        try:
+            async with anyio.create_task_group() as tasks:
+                tasks.start_soon(_cancel_on_disconnect, receive, tasks.cancel_scope)
+                try:
+                    await self._relay(scope, send)
+                finally:
+                    tasks.cancel_scope.cancel()
+        except asyncio.CancelledError:
+            # uvicorn cancels what is still open when its shutdown grace period ends: end
+            # the stream with an error event instead of cutting it
+            await send({"type": "http.response.body", "body": error_event(shutting_down()), "more_body": False})
 
     async def _relay(self, scope: Scope, send: Send) -> None:
         try:
