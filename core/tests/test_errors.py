@@ -4,6 +4,7 @@ import email.utils
 import time
 
 import pytest
+
 from plugstack.errors import (
     AuthenticationError,
     BadRequestError,

@@ -43,7 +43,9 @@ class InferenceRouter:
     ) -> ChatCompletion | AsyncIterator[ChatCompletionChunk]:
         """Chat completion; with ``stream=True`` an async iterator of chunks."""
         request = validate_request(ChatCompletionRequest, request, params)
-        result: ChatCompletion | AsyncIterator[ChatCompletionChunk] = await self._route("chat_completion", request, want="llm")
+        result: ChatCompletion | AsyncIterator[ChatCompletionChunk] = await self._route(
+            "chat_completion", request, want="llm"
+        )
         return result
 
     async def completion(

@@ -8,7 +8,6 @@ blocks are validated later by the resolver, against each provider's own config m
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -19,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from plugstack.apis import Api
 from plugstack.env_substitution import substitute_env
 from plugstack.errors import ConfigError
+from plugstack.redaction import SECRET_NAME
 
 __all__ = [
     "AuthConfig",
@@ -145,13 +145,10 @@ def format_validation_error(exc: ValidationError, *, source: str, prefix: str = 
         path = prefix
         for part in error["loc"]:
             path = f"{path}[{part}]" if isinstance(part, int) else (f"{path}.{part}" if path else str(part))
-        secret = any(isinstance(part, str) and _SECRET_NAME.search(part) for part in error["loc"])
+        secret = any(isinstance(part, str) and SECRET_NAME.search(part) for part in error["loc"])
         got = "" if error["type"] == "missing" else f" (got {'<redacted>' if secret else _short(error.get('input'))})"
         lines.append(f"{source}: {path or '<root>'}: {error['msg']}{got}")
     return "\n".join(lines)
-
-
-_SECRET_NAME = re.compile(r"key|token|secret|password|credential|url", re.IGNORECASE)
 
 
 def _short(value: Any) -> str:

@@ -25,6 +25,7 @@ from plugstack.errors import ConfigError, NotImplementedByProviderError
 from plugstack.files_router import FilesRouter
 from plugstack.inference_router import InferenceRouter
 from plugstack.plugins import PluginHost, get_plugin_host
+from plugstack.redaction import redact_text
 from plugstack.resolver import ProviderInstance, maybe_await, plan_providers, start_in_order
 from plugstack.routing_table import ModelsRoutingTable
 from plugstack.run_config import RunConfig, load_run_config
@@ -180,7 +181,7 @@ class Stack:
                 try:
                     status = dict(await maybe_await(health_check()))
                 except Exception as exc:
-                    status = {"status": "Error", "message": f"{type(exc).__name__}: {exc}"}
+                    status = {"status": "Error", "message": redact_text(f"{type(exc).__name__}: {exc}")}
             report.append(
                 {
                     "provider_id": instance.provider_id,

@@ -23,7 +23,7 @@ def _status_error(status: int, message: str, headers: dict[str, str] | None = No
 def test_auth_failure_is_401_without_the_key() -> None:
     error = to_plugstack_error(_status_error(401, f"invalid x-api-key {_KEY}"), _KEY)
     assert isinstance(error, AuthenticationError)
-    assert error.message == "invalid x-api-key ***"
+    assert error.message == "invalid x-api-key <redacted>"
 
 
 def test_rate_limit_carries_retry_after() -> None:

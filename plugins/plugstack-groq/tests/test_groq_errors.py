@@ -24,7 +24,7 @@ def test_auth_failure_is_401_with_upstream_message_and_no_key() -> None:
     error = to_plugstack_error(exc, _KEY)
     assert isinstance(error, AuthenticationError)
     assert error.status_code == 401
-    assert error.message == "Invalid API Key ***"
+    assert error.message == "Invalid API Key <redacted>"
 
 
 def test_rate_limit_carries_retry_after() -> None:

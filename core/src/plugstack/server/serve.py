@@ -16,20 +16,19 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import uvicorn
-from pydantic import SecretStr
 from starlette.applications import Starlette
 
 from plugstack import __version__
 from plugstack.distributions import resolve_run_config_path
-from plugstack.run_config import _SECRET_NAME, load_run_config
+from plugstack.redaction import redact_config
+from plugstack.run_config import load_run_config
 from plugstack.server.app import create_app
 from plugstack.server.routing import ApiRoute
 from plugstack.stack import Stack
 
-__all__ = ["GRACEFUL_SHUTDOWN_SECONDS", "make_uvicorn_config", "redacted", "serve"]
+__all__ = ["GRACEFUL_SHUTDOWN_SECONDS", "make_uvicorn_config", "serve"]
 
 GRACEFUL_SHUTDOWN_SECONDS = 5
 """How long Ctrl-C waits for open requests; then open streams are cancelled (and their
@@ -90,7 +89,7 @@ async def _serve(stack: Stack, app: Starlette, server: uvicorn.Server) -> None:
 
 def _log_startup(stack: Stack, app: Starlette, config: uvicorn.Config) -> None:
     for instance in stack.providers:
-        settings = redacted(instance.config.model_dump())
+        settings = redact_config(instance.config.model_dump())
         log.info(
             "started provider %s (%s, %s) %s",
             instance.provider_id,
@@ -113,18 +112,6 @@ def _log_startup(stack: Stack, app: Starlette, config: uvicorn.Config) -> None:
                 "!" * 80,
             )
     log.info("plugstack %s serving %s at http://%s:%d/v1", __version__, stack.config.source, config.host, config.port)
-
-
-def redacted(value: Any, key: str = "") -> Any:
-    """``value`` with every secret-looking entry replaced (the names the run config's own
-    error messages redact), safe to log."""
-    if isinstance(value, SecretStr) or (key and _SECRET_NAME.search(key) and value not in (None, "", [], {})):
-        return "<redacted>"
-    if isinstance(value, dict):
-        return {k: redacted(v, str(k)) for k, v in value.items()}
-    if isinstance(value, list):
-        return [redacted(v) for v in value]
-    return value
 
 
 def _is_loopback(host: str) -> bool:

@@ -43,6 +43,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 
+from plugstack.redaction import SECRET_KEY_PATTERNS
+
 if TYPE_CHECKING:
     from vcr.cassette import Cassette
     from vcr.request import Request
@@ -75,15 +77,6 @@ SCRUBBED_HEADERS = (
     "set-cookie",
 )
 SCRUBBED_QUERY_PARAMETERS = ("api_key", "key", "X-Amz-Signature", "X-Amz-Credential", "X-Amz-Security-Token")
-
-_SECRET_PATTERNS = {
-    "OpenAI/Anthropic-style key": re.compile(r"\bsk-[A-Za-z0-9_-]{16,}"),
-    "Groq key": re.compile(r"\bgsk_[A-Za-z0-9]{20,}"),
-    "bearer token": re.compile(r"\bBearer\s+[A-Za-z0-9._~+/=-]{8,}"),
-    "AWS access key id": re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
-    "AWS SigV4 signature": re.compile(r"\bSignature=[0-9a-f]{64}\b"),
-    "key query parameter": re.compile(r"[?&](?:api_key|key)=[^&\s\"']+"),
-}
 
 
 def current_mode() -> Mode:
@@ -240,7 +233,7 @@ def find_secrets(cassette_text: str) -> list[str]:
     signatures, ``api_key``/``key`` query parameters, and any value left in a header that
     is supposed to be scrubbed (``x-api-key: ...``).
     """
-    found = [kind for kind, pattern in _SECRET_PATTERNS.items() if pattern.search(cassette_text)]
+    found = [kind for kind, pattern in SECRET_KEY_PATTERNS.items() if pattern.search(cassette_text)]
     try:
         data = yaml.safe_load(cassette_text)
     except yaml.YAMLError:

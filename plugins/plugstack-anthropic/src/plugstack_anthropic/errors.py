@@ -7,6 +7,7 @@ from typing import Any
 import anthropic
 
 from plugstack.errors import PlugstackError, ProviderError, error_for_status, parse_retry_after
+from plugstack.redaction import redact_text
 
 __all__ = ["PROVIDER", "to_plugstack_error"]
 
@@ -19,14 +20,14 @@ def to_plugstack_error(exc: anthropic.APIError, secret: str | None) -> Plugstack
     Anthropic answers 529 when it is overloaded: that becomes a 503.
     """
     if isinstance(exc, anthropic.APIStatusError):
-        message = _scrub(_upstream_message(exc.body) or exc.message, secret)
+        message = redact_text(_upstream_message(exc.body) or exc.message, secret)
         retry_after = parse_retry_after(exc.response.headers)
         return error_for_status(exc.status_code, message, provider_id=PROVIDER, retry_after=retry_after)
     if isinstance(exc, anthropic.APITimeoutError):
         return ProviderError("request timed out", provider_id=PROVIDER, status_code=504)
     if isinstance(exc, anthropic.APIConnectionError):
         return ProviderError("cannot connect to Anthropic", provider_id=PROVIDER, status_code=503)
-    return ProviderError(_scrub(exc.message, secret), provider_id=PROVIDER)
+    return ProviderError(redact_text(exc.message, secret), provider_id=PROVIDER)
 
 
 def _upstream_message(body: Any) -> str | None:
@@ -38,7 +39,3 @@ def _upstream_message(body: Any) -> str | None:
         if isinstance(error, str):
             return error
     return None
-
-
-def _scrub(message: str, secret: str | None) -> str:
-    return message.replace(secret, "***") if secret else message

@@ -8,6 +8,7 @@ import groq
 import httpx
 
 from plugstack.errors import PlugstackError, ProviderError, error_for_status, parse_retry_after
+from plugstack.redaction import redact_text
 
 __all__ = ["PROVIDER", "to_plugstack_error"]
 
@@ -17,7 +18,7 @@ PROVIDER = "groq"
 def to_plugstack_error(exc: groq.APIError, secret: str | None) -> PlugstackError:
     """The plugstack error for ``exc``, with the upstream's own message and no secret in it."""
     if isinstance(exc, groq.APIStatusError):
-        message = _scrub(_upstream_message(exc.body) or exc.message, secret)
+        message = redact_text(_upstream_message(exc.body) or exc.message, secret)
         retry_after = parse_retry_after(exc.response.headers)
         return error_for_status(exc.status_code, message, provider_id=PROVIDER, retry_after=retry_after)
     if isinstance(exc, groq.APITimeoutError):
@@ -28,7 +29,7 @@ def to_plugstack_error(exc: groq.APIError, secret: str | None) -> PlugstackError
         return ProviderError("request timed out", provider_id=PROVIDER, status_code=504)
     if isinstance(exc, groq.APIConnectionError):
         return ProviderError("cannot connect to Groq", provider_id=PROVIDER, status_code=503)
-    return ProviderError(_scrub(exc.message, secret), provider_id=PROVIDER)
+    return ProviderError(redact_text(exc.message, secret), provider_id=PROVIDER)
 
 
 def _upstream_message(body: Any) -> str | None:
@@ -40,7 +41,3 @@ def _upstream_message(body: Any) -> str | None:
         if isinstance(error, str):
             return error
     return None
-
-
-def _scrub(message: str, secret: str | None) -> str:
-    return message.replace(secret, "***") if secret else message

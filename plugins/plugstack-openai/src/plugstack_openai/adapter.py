@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import AsyncIterator
 from typing import Any, TypeVar
 
@@ -30,6 +29,7 @@ from plugstack.apis.inference import (
 )
 from plugstack.apis.models import Model
 from plugstack.errors import PlugstackError, ProviderError, error_for_status, parse_retry_after
+from plugstack.redaction import redact_text
 from plugstack_openai.config import OpenAICompatibleConfig, OpenAIConfig
 from plugstack_openai.sse import read_sse_data
 
@@ -37,7 +37,6 @@ __all__ = ["OpenAIProvider", "create_provider"]
 
 log = logging.getLogger("plugstack_openai")
 ResponseT = TypeVar("ResponseT", bound=BaseModel)
-_KEY_LIKE = re.compile(r"\b(sk|gsk)[-_][A-Za-z0-9_*-]{6,}")
 
 
 async def create_provider(config: OpenAICompatibleConfig, deps: dict[Api, Any]) -> OpenAIProvider:
@@ -207,10 +206,7 @@ class OpenAIProvider:
 
     def _redact(self, text: str) -> str:
         """Upstream messages may quote the key ("Incorrect API key provided: sk-...")."""
-        key = self.config.api_key.get_secret_value() if self.config.api_key is not None else ""
-        if key:
-            text = text.replace(key, "<redacted>")
-        return _KEY_LIKE.sub("<redacted>", text)
+        return redact_text(text, self.config.api_key)
 
 
 class _ListedModel(BaseModel):
