@@ -3,7 +3,7 @@
 Chroma is never given text to embed: collections are created without an embedding
 function (Chroma's default one downloads a model on first use, which fails offline) and
 every upsert and query carries plugstack's vectors. Collections use cosine space, so
-score = 1 - cosine distance. Chroma's index is HNSW, approximate: ``hnsw_search_ef``
+score = 1 - cosine distance. Chroma's index is HNSW, approximate: the ``hnsw_*`` settings
 trades speed for recall (the benchmark checks recall against exact search).
 
 Chroma has no BM25 ranking in the open-source server, so keyword and hybrid search are
@@ -87,6 +87,8 @@ class ChromaVectorIO:
             raise BadRequestError(f"vector store {store.id!r} has no embedding dimension")
         metadata = {
             "hnsw:space": "cosine",
+            "hnsw:M": self.config.hnsw_m,
+            "hnsw:construction_ef": self.config.hnsw_construction_ef,
             "hnsw:search_ef": self.config.hnsw_search_ef,
             _DIMENSION: store.embedding_dimension,
         }
