@@ -94,7 +94,8 @@ class LevelResult:
             for p in (50, 90, 99):
                 value = percentile(samples, p)
                 data[f"{name}_p{p}_ms"] = None if value is None else round(value, 3)
-        if self.server_cpu_seconds is not None and self.completed:
+        if self.server_cpu_seconds is not None and self.completed and not self.unfinished:
+            # with requests cut at the cap, the CPU they used would be charged to the others
             data["server_cpu_us_per_request"] = round(self.server_cpu_seconds / self.completed * 1e6, 1)
         return data
 
