@@ -64,9 +64,9 @@ async def _per_call_us(calls: dict[str, Call], rounds: int, batch: int) -> dict[
 async def _compare(stack: Stack, provider_id: str, model: str, rounds: int, batch: int) -> dict[str, Any]:
     provider = stack.models.providers[provider_id]
     provider_model = stack.models.resolve(model).provider_resource_id
-    direct = ChatCompletionRequest(model=provider_model, messages=_MESSAGES)  # type: ignore[arg-type]
+    direct = ChatCompletionRequest(model=provider_model, messages=_MESSAGES)
     direct_stream = direct.model_copy(update={"stream": True})
-    routed = ChatCompletionRequest(model=model, messages=_MESSAGES)  # type: ignore[arg-type]
+    routed = ChatCompletionRequest(model=model, messages=_MESSAGES)
     calls: dict[str, Call] = {
         "direct": lambda: provider.chat_completion(direct),
         "stack_kwargs": lambda: stack.inference.chat_completion(model=model, messages=_MESSAGES),

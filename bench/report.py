@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.http_bench import TargetResult
-from bench.targets import MOCK
+from bench.loadgen import percentile
+from bench.targets import MOCK, PLUGSTACK
 from bench.verdicts import Verdict
 
 __all__ = ["render", "write_json"]
@@ -82,9 +83,54 @@ def _mock_ceiling(results: list[TargetResult]) -> str:
     )
 
 
+def _headline_table(results: list[TargetResult]) -> str:
+    """Each gateway next to plugstack: the ratios are the headline, not the absolute times."""
+    by_name = {r.name: r for r in results if not r.skipped}
+    mock, ours = by_name.get(MOCK), by_name.get(PLUGSTACK)
+
+    def p50(result: TargetResult | None, mode: str, what: str) -> float | None:
+        level = result.level(mode, 1) if result else None
+        return percentile(level.ttfc_ms if what == "ttfc" else level.latencies_ms, 50) if level else None
+
+    def rps(result: TargetResult | None, mode: str) -> float | None:
+        level = result.level(mode, 32) if result else None
+        return level.rps if level else None
+
+    def added(result: TargetResult, mode: str, what: str) -> str:
+        own, floor = p50(result, mode, what), p50(mock, mode, what)
+        return "" if own is None or floor is None else f"{own - floor:+.2f}"
+
+    rows = []
+    for result in by_name.values():
+        if result is mock:
+            continue
+        row: list[Any] = [result.name, added(result, "non-stream", "latency"), added(result, "stream", "ttfc")]
+        for mode in ("non-stream", "stream"):
+            theirs, plugstack = rps(result, mode), rps(ours, mode)
+            row.append("" if theirs is None else f"{theirs:,.0f}")
+            if theirs is None or plugstack is None:
+                row.append("")
+            else:
+                row.append(f"{plugstack / theirs:.2f}x" if theirs else "inf (none answered)")
+        rows.append([*row, result.cold_start_median_s, result.peak_rss_mb])
+    headers = [
+        "gateway",
+        "added p50 ms, c=1",
+        "added TTFC ms, c=1",
+        "req/s c=32",
+        "plugstack / it",
+        "stream req/s c=32",
+        "plugstack / it",
+        "cold start s",
+        "peak RSS MB",
+    ]
+    return _table(headers, rows)
+
+
 def render(results: list[TargetResult], extras: dict[str, Any], verdicts: list[Verdict]) -> str:
     """Everything a reader needs, as Markdown."""
-    parts = ["## Load (closed loop, keep-alive)", _load_table(results), "", _mock_ceiling(results)]
+    parts = ["## Headline: each gateway next to plugstack", _headline_table(results), ""]
+    parts += ["## Load (closed loop, keep-alive)", _load_table(results), "", _mock_ceiling(results)]
     parts += [f"skipped: {r.name}: {r.skipped}" for r in results if r.skipped]
     parts.append("")
     parts += ["## Start-up and memory", _startup_table(results), ""]
