@@ -11,10 +11,12 @@ from __future__ import annotations
 import shlex
 import statistics
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from bench.loadgen import LevelResult, chat_body, run_level
 from bench.procs import StartFailed
+from bench.profiling import hottest_frames, py_spy
 from bench.targets import Target
 
 __all__ = ["FULL", "QUICK", "Plan", "TargetResult", "run_sweeps", "start_target"]
@@ -52,6 +54,7 @@ class TargetResult:
     peak_rss_mb: float | None = None
     soak: dict[str, Any] | None = None
     skipped: str | None = None
+    profiles: dict[str, Any] = field(default_factory=dict)  # level -> file and hottest frames
 
     def level(self, mode: str, concurrency: int) -> LevelResult | None:
         return next((lv for lv in self.levels if lv.mode == mode and lv.concurrency == concurrency), None)
@@ -78,6 +81,7 @@ class TargetResult:
             "peak_rss_mb": self.peak_rss_mb,
             "levels": [lv.summary() for lv in self.levels],
             "soak": self.soak,
+            "profiles": self.profiles,
         }
 
 
@@ -111,10 +115,14 @@ async def _level(target: Target, plan: Plan, stream: bool, concurrency: int) -> 
     return level
 
 
-async def run_sweeps(live: list[tuple[Target, TargetResult]], plan: Plan, peers: set[str]) -> None:
+async def run_sweeps(
+    live: list[tuple[Target, TargetResult]], plan: Plan, peers: set[str], profile: tuple[str, Path, str] | None = None
+) -> None:
     """Every level against every live target, back to back, ``plan.repeats`` times.
 
     Targets named in ``peers`` take part in the first ``plan.peer_repeats`` sweeps only.
+    ``profile`` (a target name, a folder and a file prefix) records that target with py-spy
+    during its concurrency-32 levels of the first sweep.
     """
     for repeat in range(plan.repeats):
         for stream in (False, True):
@@ -122,9 +130,26 @@ async def run_sweeps(live: list[tuple[Target, TargetResult]], plan: Plan, peers:
                 for target, result in live:
                     if target.name in peers and repeat >= plan.peer_repeats:
                         continue
-                    level = await _level(target, plan, stream, concurrency)
+                    if profile and profile[0] == target.name and concurrency == 32 and repeat == 0:
+                        level = await _profiled_level(target, result, plan, stream, profile[1] / profile[2])
+                    else:
+                        level = await _level(target, plan, stream, concurrency)
                     result.add(level)
                     print(f"  [{repeat + 1}/{plan.repeats}] {_progress(level)}", flush=True)
+
+
+async def _profiled_level(target: Target, result: TargetResult, plan: Plan, stream: bool, prefix: Path) -> LevelResult:
+    mode = "stream" if stream else "non-stream"
+    assert target.server.process is not None
+    output = prefix.with_name(f"{prefix.name}-{target.name.replace(' ', '-')}-{mode}-c32.txt")
+    with py_spy(target.server.process.pid, output) as reason:
+        level = await _level(target, plan, stream, 32)
+    if reason is not None or not output.is_file():
+        result.profiles[f"{mode} c=32"] = {"skipped": reason or "py-spy wrote no profile"}
+    else:
+        samples, frames = hottest_frames(output)
+        result.profiles[f"{mode} c=32"] = {"file": str(output), "samples": samples, "hottest_frames": frames}
+    return level
 
 
 def _progress(level: LevelResult) -> str:

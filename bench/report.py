@@ -157,6 +157,16 @@ def render(results: list[TargetResult], extras: dict[str, Any], verdicts: list[V
             f"RSS {rss['start']} -> {rss['middle']} -> {rss['end']} MB "
             f"({s['growth_middle_to_end_pct']:+}% middle to end), {s['errors']} errors, {s['unfinished']} unfinished"
         )
+    for result in results:
+        for level, profile in result.profiles.items():
+            if "skipped" in profile:
+                parts.append(f"profile of {result.name}, {level}: skipped ({profile['skipped']})")
+                continue
+            frames = "\n".join(f"    {share:5.1f}%  {frame}" for share, frame in profile["hottest_frames"])
+            parts.append(
+                f"profile of {result.name}, {level} ({profile['samples']} samples in {profile['file']}), "
+                f"own time:\n{frames}"
+            )
     parts += [
         "",
         "## Targets",

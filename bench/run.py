@@ -93,7 +93,8 @@ async def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             if isinstance(item, Target) and not result.skipped:
                 live.append((item, result))
         print("# load", flush=True)
-        await run_sweeps(live, plan, peers={peer.name for peer in peers.PEERS})
+        profile = (PLUGSTACK, args.output_path.parent, args.output_path.stem) if args.profile else None
+        await run_sweeps(live, plan, peers={peer.name for peer in peers.PEERS}, profile=profile)
         plugstack = next(((t, r) for t, r in live if t.name == PLUGSTACK), None)
         if plugstack is not None:
             print("# soak", flush=True)
@@ -139,11 +140,13 @@ def main() -> None:
     parser.add_argument("--loadgen-core", type=int, default=0, help="core for the load generator and the mock")
     parser.add_argument("--server-core", type=int, default=1, help="core for the server under test")
     parser.add_argument("--output", type=Path, help="JSON path (default bench/results/<timestamp>.json)")
+    parser.add_argument("--profile", action="store_true", help="py-spy the plugstack server at concurrency 32")
     args = parser.parse_args()
     os.sched_setaffinity(0, {args.loadgen_core})
     # SIGTERM (nox, CI, kill) unwinds like Ctrl-C, so every server started is stopped.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    output = args.output or RESULTS_DIR / f"{time.strftime('%Y%m%dT%H%M%S')}.json"
+    args.output_path = args.output or RESULTS_DIR / f"{time.strftime('%Y%m%dT%H%M%S')}.json"
+    args.output_path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="plugstack-bench-") as workdir:
         try:
             import uvloop
@@ -151,8 +154,8 @@ def main() -> None:
             document = asyncio.run(_run(args, Path(workdir)))
         else:
             document = uvloop.run(_run(args, Path(workdir)))
-    write_json(output, document)
-    print(f"\nfull results: {output}")
+    write_json(args.output_path, document)
+    print(f"\nfull results: {args.output_path}")
 
 
 if __name__ == "__main__":
