@@ -53,3 +53,15 @@ def test_parse_retry_after_forms() -> None:
     assert parse_retry_after({"retry-after": "soon"}) is None
     future = email.utils.formatdate(time.time() + 30, usegmt=True)
     assert 25 <= (parse_retry_after({"retry-after": future}) or 0) <= 31
+
+
+def test_upstream_message_reads_the_common_error_shapes() -> None:
+    from plugstack.errors import upstream_message
+
+    assert upstream_message({"error": {"message": "bad key", "type": "auth"}}) == "bad key"
+    assert upstream_message({"type": "error", "error": {"type": "x", "message": "overloaded"}}) == "overloaded"
+    assert upstream_message({"error": "plain"}) == "plain"
+    assert upstream_message({"detail": "Not Found"}) == "Not Found"
+    assert upstream_message({"message": "m"}) == "m"
+    assert upstream_message({"error": {}}) is None
+    assert upstream_message("text") is None

@@ -26,6 +26,7 @@ __all__ = [
     "ResolverError",
     "error_for_status",
     "parse_retry_after",
+    "upstream_message",
 ]
 
 
@@ -190,3 +191,23 @@ def parse_retry_after(headers: Mapping[str, str]) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, moment.timestamp() - time.time())
+
+
+def upstream_message(body: Any) -> str | None:
+    """The upstream's own words from its parsed JSON error body, if it has any.
+
+    Understands OpenAI's ``{"error": {"message": ...}}`` (also Groq's and, nested in its
+    ``{"type": "error", ...}`` envelope, Anthropic's), ``{"error": "..."}``, and the
+    ``detail`` or ``message`` of FastAPI-style servers.
+    """
+    if not isinstance(body, dict):
+        return None
+    error = body.get("error")
+    if isinstance(error, dict) and error.get("message"):
+        return str(error["message"])
+    if isinstance(error, str) and error:
+        return error
+    for key in ("detail", "message"):
+        if body.get(key):
+            return str(body[key])
+    return None

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import anthropic
 
-from plugstack.errors import PlugstackError, ProviderError, error_for_status, parse_retry_after
+from plugstack.errors import PlugstackError, ProviderError, error_for_status, parse_retry_after, upstream_message
 from plugstack.redaction import redact_text
 
 __all__ = ["PROVIDER", "to_plugstack_error"]
@@ -20,7 +18,7 @@ def to_plugstack_error(exc: anthropic.APIError, secret: str | None) -> Plugstack
     Anthropic answers 529 when it is overloaded: that becomes a 503.
     """
     if isinstance(exc, anthropic.APIStatusError):
-        message = redact_text(_upstream_message(exc.body) or exc.message, secret)
+        message = redact_text(upstream_message(exc.body) or exc.message, secret)
         retry_after = parse_retry_after(exc.response.headers)
         return error_for_status(exc.status_code, message, provider_id=PROVIDER, retry_after=retry_after)
     if isinstance(exc, anthropic.APITimeoutError):
@@ -28,14 +26,3 @@ def to_plugstack_error(exc: anthropic.APIError, secret: str | None) -> Plugstack
     if isinstance(exc, anthropic.APIConnectionError):
         return ProviderError("cannot connect to Anthropic", provider_id=PROVIDER, status_code=503)
     return ProviderError(redact_text(exc.message, secret), provider_id=PROVIDER)
-
-
-def _upstream_message(body: Any) -> str | None:
-    """``{"type": "error", "error": {"type": ..., "message": ...}}``, Anthropic's error shape."""
-    if isinstance(body, dict):
-        error = body.get("error")
-        if isinstance(error, dict) and isinstance(error.get("message"), str):
-            return str(error["message"])
-        if isinstance(error, str):
-            return error
-    return None

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import groq
 import httpx
 
-from plugstack.errors import PlugstackError, ProviderError, error_for_status, parse_retry_after
+from plugstack.errors import PlugstackError, ProviderError, error_for_status, parse_retry_after, upstream_message
 from plugstack.redaction import redact_text
 
 __all__ = ["PROVIDER", "to_plugstack_error"]
@@ -18,7 +16,7 @@ PROVIDER = "groq"
 def to_plugstack_error(exc: groq.APIError, secret: str | None) -> PlugstackError:
     """The plugstack error for ``exc``, with the upstream's own message and no secret in it."""
     if isinstance(exc, groq.APIStatusError):
-        message = redact_text(_upstream_message(exc.body) or exc.message, secret)
+        message = redact_text(upstream_message(exc.body) or exc.message, secret)
         retry_after = parse_retry_after(exc.response.headers)
         return error_for_status(exc.status_code, message, provider_id=PROVIDER, retry_after=retry_after)
     if isinstance(exc, groq.APITimeoutError):
@@ -30,14 +28,3 @@ def to_plugstack_error(exc: groq.APIError, secret: str | None) -> PlugstackError
     if isinstance(exc, groq.APIConnectionError):
         return ProviderError("cannot connect to Groq", provider_id=PROVIDER, status_code=503)
     return ProviderError(redact_text(exc.message, secret), provider_id=PROVIDER)
-
-
-def _upstream_message(body: Any) -> str | None:
-    """``{"error": {"message": ...}}``, the OpenAI error shape that Groq answers with."""
-    if isinstance(body, dict):
-        error = body.get("error")
-        if isinstance(error, dict) and isinstance(error.get("message"), str):
-            return str(error["message"])
-        if isinstance(error, str):
-            return error
-    return None

@@ -28,7 +28,7 @@ from plugstack.apis.inference import (
     EmbeddingsResponse,
 )
 from plugstack.apis.models import Model
-from plugstack.errors import PlugstackError, ProviderError, error_for_status, parse_retry_after
+from plugstack.errors import PlugstackError, ProviderError, error_for_status, parse_retry_after, upstream_message
 from plugstack.redaction import redact_text
 from plugstack_openai.config import OpenAICompatibleConfig, OpenAIConfig
 from plugstack_openai.sse import read_sse_data
@@ -230,15 +230,5 @@ def _json_headers(body: bytes | None) -> dict[str, str] | None:
 
 
 def _error_message(parsed: Any, payload: bytes) -> str:
-    """The upstream's own words: OpenAI's ``{"error": {"message"}}``, FastAPI's ``detail``, or the text."""
-    if isinstance(parsed, dict):
-        error = parsed.get("error")
-        if isinstance(error, dict) and error.get("message"):
-            return str(error["message"])
-        if isinstance(error, str):
-            return error
-        if parsed.get("detail"):
-            return str(parsed["detail"])
-        if parsed.get("message"):
-            return str(parsed["message"])
-    return payload.decode("utf-8", "replace").strip()[:500] or "(no message)"
+    """The upstream's own words: from its JSON error body, else its text."""
+    return upstream_message(parsed) or payload.decode("utf-8", "replace").strip()[:500] or "(no message)"
