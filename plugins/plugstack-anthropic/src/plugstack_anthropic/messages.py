@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from plugstack.apis.inference import ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, ChatMessage, Usage
+from plugstack.chat_translation import append_turn, text_parts, tool_call
 from plugstack.errors import BadRequestError, NotImplementedByProviderError
 
 __all__ = [
@@ -50,18 +51,18 @@ def messages_request(request: ChatCompletionRequest, *, default_max_tokens: int)
     turns: list[dict[str, Any]] = []
     for i, message in enumerate(request.messages):
         if message.role in ("system", "developer"):
-            system.extend({"type": "text", "text": text} for text in _texts(message, i) if text)
+            system.extend({"type": "text", "text": text} for text in text_parts(message, i) if text)
         elif message.role == "user":
-            _append(turns, "user", _user_blocks(message, i))
+            append_turn(turns, "user", _user_blocks(message, i))
         elif message.role == "assistant":
-            _append(turns, "assistant", _assistant_blocks(message, i))
+            append_turn(turns, "assistant", _assistant_blocks(message, i))
         elif message.role == "tool":
             result = {
                 "type": "tool_result",
                 "tool_use_id": message.tool_call_id or "",
-                "content": "\n".join(_texts(message, i)),
+                "content": "\n".join(text_parts(message, i)),
             }
-            _append(turns, "user", [result])
+            append_turn(turns, "user", [result])
         else:
             raise BadRequestError(f"messages[{i}]: role {message.role!r} is not supported; use tools", param="messages")
     params: dict[str, Any] = {
@@ -105,7 +106,7 @@ def chat_completion_from_message(message: dict[str, Any], *, model: str, json_to
             if json_tool is not None and block.get("name") == json_tool:
                 text_parts.append(arguments)
             else:
-                tool_calls.append(_tool_call(block["id"], block["name"], arguments))
+                tool_calls.append(tool_call(block["id"], block["name"], arguments))
     finish = FINISH_REASONS.get(message.get("stop_reason") or "", "stop")
     if json_tool is not None and finish == "tool_calls" and not tool_calls:
         finish = "stop"
@@ -170,7 +171,7 @@ class MessageStreamTranslator:
                 self._json_blocks.add(index)
                 return []
             call_index = self._tool_index[index] = len(self._tool_index)
-            return [self._chunk({"tool_calls": [{"index": call_index, **_tool_call(block["id"], block["name"], "")}]})]
+            return [self._chunk({"tool_calls": [{"index": call_index, **tool_call(block["id"], block["name"], "")}]})]
         if kind == "content_block_delta":
             delta, index = event.get("delta") or {}, int(event.get("index", 0))
             if delta.get("type") == "text_delta":
@@ -209,17 +210,6 @@ class MessageStreamTranslator:
 # -- requests, piece by piece -------------------------------------------------------------
 
 
-def _append(turns: list[dict[str, Any]], role: str, blocks: list[dict[str, Any]]) -> None:
-    """Add blocks as a turn, merged into the previous one of the same role: the tool
-    results answering one assistant turn must all be in the user turn that follows it."""
-    if not blocks:
-        return
-    if turns and turns[-1]["role"] == role:
-        turns[-1]["content"].extend(blocks)
-    else:
-        turns.append({"role": role, "content": blocks})
-
-
 def _compact(turn: dict[str, Any]) -> dict[str, Any]:
     """A turn of one text block as a plain string: the shorter form, which every
     implementation of the Messages API accepts."""
@@ -227,21 +217,6 @@ def _compact(turn: dict[str, Any]) -> dict[str, Any]:
     if len(blocks) == 1 and blocks[0]["type"] == "text":
         return {"role": turn["role"], "content": blocks[0]["text"]}
     return turn
-
-
-def _texts(message: ChatMessage, i: int) -> list[str]:
-    if message.content is None:
-        return []
-    if isinstance(message.content, str):
-        return [message.content]
-    texts = []
-    for part in message.content:
-        if part.get("type") != "text":
-            raise BadRequestError(
-                f"messages[{i}]: only text parts are allowed in a {message.role} message", param="messages"
-            )
-        texts.append(str(part.get("text", "")))
-    return texts
 
 
 def _user_blocks(message: ChatMessage, i: int) -> list[dict[str, Any]]:
@@ -272,7 +247,7 @@ def _image_source(image_url: dict[str, Any], i: int) -> dict[str, Any]:
 
 
 def _assistant_blocks(message: ChatMessage, i: int) -> list[dict[str, Any]]:
-    blocks: list[dict[str, Any]] = [{"type": "text", "text": text} for text in _texts(message, i) if text]
+    blocks: list[dict[str, Any]] = [{"type": "text", "text": text} for text in text_parts(message, i) if text]
     for call in message.tool_calls or []:
         function = call.get("function") or {}
         try:
@@ -325,7 +300,3 @@ def _tool(tool: dict[str, Any]) -> dict[str, Any]:
     if function.get("description"):
         spec["description"] = function["description"]
     return spec
-
-
-def _tool_call(call_id: str, name: str, arguments: str) -> dict[str, Any]:
-    return {"id": call_id, "type": "function", "function": {"name": name, "arguments": arguments}}

@@ -15,6 +15,7 @@ import json
 from typing import Any
 
 from plugstack.apis.inference import ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, ChatMessage, Usage
+from plugstack.chat_translation import append_turn, text_parts, tool_call
 from plugstack.errors import BadRequestError, NotImplementedByProviderError
 
 __all__ = [
@@ -52,14 +53,14 @@ def converse_request(request: ChatCompletionRequest) -> dict[str, Any]:
     turns: list[dict[str, Any]] = []
     for i, message in enumerate(request.messages):
         if message.role in ("system", "developer"):
-            system.extend({"text": text} for text in _texts(message, i) if text)
+            system.extend({"text": text} for text in text_parts(message, i) if text)
         elif message.role == "user":
-            _append(turns, "user", _user_blocks(message, i))
+            append_turn(turns, "user", _user_blocks(message, i))
         elif message.role == "assistant":
-            _append(turns, "assistant", _assistant_blocks(message, i))
+            append_turn(turns, "assistant", _assistant_blocks(message, i))
         elif message.role == "tool":
-            result = {"toolUseId": message.tool_call_id or "", "content": [{"text": "\n".join(_texts(message, i))}]}
-            _append(turns, "user", [{"toolResult": result}])
+            result = {"toolUseId": message.tool_call_id or "", "content": [{"text": "\n".join(text_parts(message, i))}]}
+            append_turn(turns, "user", [{"toolResult": result}])
         else:
             raise BadRequestError(f"messages[{i}]: role {message.role!r} is not supported; use tools", param="messages")
     params: dict[str, Any] = {"modelId": request.model, "messages": turns}
@@ -96,7 +97,7 @@ def chat_completion_from_converse(
             if json_tool is not None and use.get("name") == json_tool:
                 text_parts.append(json.dumps(use.get("input") or {}))
                 continue
-            tool_calls.append(_tool_call(use["toolUseId"], use["name"], json.dumps(use.get("input") or {})))
+            tool_calls.append(tool_call(use["toolUseId"], use["name"], json.dumps(use.get("input") or {})))
     finish = FINISH_REASONS.get(response.get("stopReason", ""), "stop")
     if json_tool is not None and finish == "tool_calls" and not tool_calls:
         finish = "stop"
@@ -155,7 +156,7 @@ class ConverseStreamTranslator:
                 self._json_blocks.add(block)
                 return []
             index = self._tool_index[block] = len(self._tool_index)
-            call = {"index": index, **_tool_call(use["toolUseId"], use["name"], "")}
+            call = {"index": index, **tool_call(use["toolUseId"], use["name"], "")}
             return [self._chunk({"tool_calls": [call]})]
         if "contentBlockDelta" in event:
             body = event["contentBlockDelta"]
@@ -185,31 +186,6 @@ class ConverseStreamTranslator:
 
 
 # -- requests, piece by piece -------------------------------------------------------------
-
-
-def _append(turns: list[dict[str, Any]], role: str, blocks: list[dict[str, Any]]) -> None:
-    """Add blocks as a turn, merged into the previous one of the same role (Converse alternates)."""
-    if not blocks:
-        return
-    if turns and turns[-1]["role"] == role:
-        turns[-1]["content"].extend(blocks)
-    else:
-        turns.append({"role": role, "content": blocks})
-
-
-def _texts(message: ChatMessage, i: int) -> list[str]:
-    if message.content is None:
-        return []
-    if isinstance(message.content, str):
-        return [message.content]
-    texts = []
-    for part in message.content:
-        if part.get("type") != "text":
-            raise BadRequestError(
-                f"messages[{i}]: only text parts are allowed in a {message.role} message", param="messages"
-            )
-        texts.append(str(part.get("text", "")))
-    return texts
 
 
 def _user_blocks(message: ChatMessage, i: int) -> list[dict[str, Any]]:
@@ -258,7 +234,7 @@ def _format_from_name(url: str, i: int) -> str:
 
 
 def _assistant_blocks(message: ChatMessage, i: int) -> list[dict[str, Any]]:
-    blocks: list[dict[str, Any]] = [{"text": text} for text in _texts(message, i) if text]
+    blocks: list[dict[str, Any]] = [{"text": text} for text in text_parts(message, i) if text]
     for call in message.tool_calls or []:
         function = call.get("function") or {}
         try:
@@ -324,7 +300,3 @@ def _tool_spec(tool: dict[str, Any]) -> dict[str, Any]:
     if function.get("description"):
         spec["description"] = function["description"]
     return {"toolSpec": spec}
-
-
-def _tool_call(call_id: str, name: str, arguments: str) -> dict[str, Any]:
-    return {"id": call_id, "type": "function", "function": {"name": name, "arguments": arguments}}
