@@ -21,6 +21,7 @@ from pydantic import SecretStr
 
 from plugstack import Stack
 from plugstack.apis.inference import ChatCompletion, ChatCompletionRequest, EmbeddingsRequest
+from plugstack.apis.models import RegisterModelRequest
 from plugstack.errors import (
     AuthenticationError,
     BadRequestError,
@@ -191,6 +192,36 @@ async def test_unknown_fields_pass_through_the_stack_and_back(upstream: Any) -> 
     }
     assert reply.model_extra == {"service_tier": "default"}  # unknown response fields come back too
     assert upstream.requests[-1]["headers"]["authorization"] == f"Bearer {CONFIGURED_KEY}"
+
+
+async def test_an_alias_is_sent_upstream_as_the_provider_model_and_answered_as_itself(upstream: Any) -> None:
+    """The router swaps in the provider's model id by ``model_copy(update=...)``: it must be sent."""
+    config = {
+        "distribution_name": "alias",
+        "providers": {
+            "inference": [
+                {
+                    "provider_id": "up",
+                    "provider_type": "remote::openai-compatible",
+                    "config": {"base_url": upstream.base_url},
+                }
+            ]
+        },
+    }
+    messages = [{"role": "user", "content": "hi"}]
+    async with await Stack.from_config(config) as stack:
+        await stack.models.register_model(
+            RegisterModelRequest(model_id="my-alias", provider_id="up", provider_model_id="gpt-4o-mini")
+        )
+        reply = await stack.inference.chat_completion(model="my-alias", messages=messages)
+        chunks = await stack.inference.chat_completion(model="my-alias", messages=messages, stream=True)
+        assert isinstance(chunks, AsyncIterator)
+        streamed = [chunk async for chunk in chunks]
+    assert isinstance(reply, ChatCompletion)
+    assert json.loads(reply.choices[0].message.content or "")["model"] == "gpt-4o-mini"
+    assert upstream.requests[-1]["body"]["model"] == "gpt-4o-mini"
+    assert reply.model == "my-alias"
+    assert [chunk.model for chunk in streamed] == ["my-alias"] * 3
 
 
 async def test_models_are_listed_from_the_upstream_or_the_config(upstream: Any) -> None:

@@ -3,8 +3,8 @@
 One ``aiohttp.ClientSession`` per provider holds a keep-alive connection pool; aiohttp was
 chosen over httpx by measurement (``bench/http_engines.py``). Requests are the validated
 pydantic requests dumped as they are, so fields plugstack does not know pass through;
-responses are parsed into plugstack's types. Streams are read event by event from the
-socket and handed on as they arrive, never buffered.
+responses are parsed into plugstack's types. Streams are read from the socket a block at a
+time and each event is handed on as soon as its block arrives, never held back.
 """
 
 from __future__ import annotations
@@ -152,26 +152,33 @@ class OpenAIProvider:
     async def _chunks(self, response: aiohttp.ClientResponse, chunk_class: type[ResponseT]) -> AsyncIterator[ResponseT]:
         try:
             async for data in read_sse_data(response.content):
-                if data == "[DONE]":
+                if data == b"[DONE]":
                     return
-                try:
-                    event = json.loads(data)
-                except ValueError:
-                    raise ProviderError(
-                        f"the upstream sent an event that is not JSON: {data[:80]!r}", provider_id=self.provider_id
-                    ) from None
-                if isinstance(event, dict) and "error" in event:  # an upstream failure after the stream began
-                    raise ProviderError(self._redact(_error_message(event, b"")), provider_id=self.provider_id)
-                yield self._parse(chunk_class, event)
+                if b'"error"' in data:  # perhaps an upstream failure after the stream began
+                    self._raise_error_event(data)
+                yield self._parse(chunk_class, data)
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise self._connection_error(exc) from None
         finally:
             response.release()
 
-    def _parse(self, cls: type[ResponseT], payload: bytes | dict[str, Any]) -> ResponseT:
-        """``payload`` (JSON, or already decoded) as ``cls``; a 502 naming what is wrong otherwise."""
+    def _raise_error_event(self, data: bytes) -> None:
+        """Raise the upstream's error if ``data`` is an ``{"error": ...}`` event.
+
+        Only events that contain ``"error"`` are decoded twice; every other event is
+        validated straight from its bytes (``model_validate_json``), the fast path.
+        """
         try:
-            return cls.model_validate(payload) if isinstance(payload, dict) else cls.model_validate_json(payload)
+            event = json.loads(data)
+        except ValueError:
+            return  # not JSON: _parse says so
+        if isinstance(event, dict) and "error" in event:
+            raise ProviderError(self._redact(_error_message(event, b"")), provider_id=self.provider_id)
+
+    def _parse(self, cls: type[ResponseT], payload: bytes) -> ResponseT:
+        """The JSON ``payload`` as ``cls``; a 502 naming what is wrong otherwise."""
+        try:
+            return cls.model_validate_json(payload)
         except ValidationError as exc:
             problem = exc.errors(include_url=False, include_input=False)[0]
             where = ".".join(str(part) for part in problem["loc"]) or "body"
@@ -222,7 +229,8 @@ class _ModelListing(BaseModel):
 
 
 def _dump(request: BaseModel) -> bytes:
-    return json.dumps(request.model_dump(mode="json", exclude_unset=True)).encode()
+    """The fields the caller set (unknown ones too), and those the router set (``model``)."""
+    return request.model_dump_json(exclude_unset=True).encode()
 
 
 def _json_headers(body: bytes | None) -> dict[str, str] | None:

@@ -9,22 +9,36 @@ import aiohttp
 __all__ = ["read_sse_data"]
 
 
-async def read_sse_data(content: aiohttp.StreamReader) -> AsyncIterator[str]:
+async def read_sse_data(content: aiohttp.StreamReader) -> AsyncIterator[bytes]:
     """Yield the ``data`` of each event as soon as its closing blank line arrives.
 
     Follows the SSE rules that OpenAI-compatible servers rely on: lines end in LF or CRLF,
     several ``data:`` lines of one event are joined with newlines, comment lines (``:``,
     the keep-alive pings of sse-starlette) and other fields are ignored.
+
+    The socket is read a block at a time (``iter_any``) and the events are split out of
+    the blocks: an upstream sends many events per network write, and reading them line by
+    line costs two awaits per event. An event cut across blocks waits in ``pending``.
     """
-    data: list[str] = []
-    async for raw in content:
-        line = raw.decode("utf-8").rstrip("\r\n")
-        if not line:
-            if data:
-                yield "\n".join(data)
-                data = []
-        elif line.startswith("data:"):
-            value = line[5:]
-            data.append(value[1:] if value.startswith(" ") else value)
-    if data:
-        yield "\n".join(data)
+    pending = b""
+    async for block in content.iter_any():
+        pending += block
+        if b"\r" in block:
+            # a CR at the very end stays: its LF may be the next block's first byte
+            pending = pending.replace(b"\r\n", b"\n")
+        *events, pending = pending.split(b"\n\n")
+        for event in events:
+            data = _event_data(event)
+            if data is not None:
+                yield data
+    data = _event_data(pending.rstrip(b"\r\n"))
+    if data is not None:
+        yield data
+
+
+def _event_data(event: bytes) -> bytes | None:
+    """The joined ``data`` lines of one event; ``None`` if it has none (a comment, a ping)."""
+    if event.startswith(b"data: ") and b"\n" not in event:
+        return event[6:]  # the common case: one event, one data line
+    data = [line[5:].removeprefix(b" ") for line in event.split(b"\n") if line.startswith(b"data:")]
+    return b"\n".join(data) if data else None
