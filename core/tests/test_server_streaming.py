@@ -19,9 +19,12 @@ import httpx
 import openai
 import pytest
 
+from plugstack.apis.inference import ChatCompletionChunk
 from plugstack.errors import ProviderError, RateLimitError
 from plugstack.plugins import PluginHost
 from plugstack.server.background import BackgroundServer
+from plugstack.server.routing import RequestInfo
+from plugstack.server.sse import open_event_stream
 
 USER = [{"role": "user", "content": "one two three four"}]
 
@@ -221,3 +224,37 @@ def test_100_concurrent_streams_from_a_slow_provider(
         # each stream takes 0.8 s; one after another they would take 80 s
         assert elapsed < 20, f"100 streams took {elapsed:.1f} s: they did not run concurrently"
         assert_no_task_leaked(server, tasks_before)
+
+
+async def test_chunks_ready_together_share_one_message_and_none_waits_for_the_next() -> None:
+    """Driven at the ASGI interface, recording ``send``: over TCP, where writes were cut is not observable.
+
+    The provider yields one chunk, then two at once, then waits until the server has sent
+    them, then two more and ends: that wait would hang the test if the server held chunks back.
+    """
+    upstream_block = asyncio.Event()
+
+    async def chunks() -> AsyncIterator[ChatCompletionChunk]:
+        for i in range(3):
+            yield ChatCompletionChunk(id=str(i), model="m", choices=[])
+        await asyncio.wait_for(upstream_block.wait(), timeout=5)
+        for i in range(3, 5):
+            yield ChatCompletionChunk(id=str(i), model="m", choices=[])
+
+    bodies: list[tuple[list[str], bool]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.body":
+            events = [event.removeprefix("data: ") for event in message["body"].decode().split("\n\n")[:-1]]
+            ids = [event if event == "[DONE]" else json.loads(event)["id"] for event in events]
+            bodies.append((ids, message["more_body"]))
+            if len(bodies) == 2:
+                upstream_block.set()
+
+    async def receive() -> dict[str, Any]:
+        await asyncio.Event().wait()  # the client never leaves
+        raise AssertionError("unreachable")
+
+    response = await open_event_stream(chunks())
+    await response({"type": "http", "plugstack": RequestInfo("req-1")}, receive, send)
+    assert bodies == [(["0"], True), (["1", "2"], True), (["3", "4", "[DONE]"], False)]

@@ -1,8 +1,8 @@
 """Streaming responses as Server-Sent Events, exactly as OpenAI sends them.
 
-Each chunk is one ``data: {json}\\n\\n`` event, sent as soon as the provider yields it;
-the stream ends with ``data: [DONE]\\n\\n``. Three things a plain ``StreamingResponse``
-does not give us:
+Each chunk is one ``data: {json}\\n\\n`` event, sent as soon as the provider yields it
+(chunks yielded together share one write); the stream ends with ``data: [DONE]\\n\\n``.
+Three things a plain ``StreamingResponse`` does not give us:
 
 - the first chunk is fetched before the status line is sent, so a failure that happens
   before anything streamed (bad key, rate limit) still gets its HTTP status;
@@ -20,17 +20,20 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import anyio
+from anyio.abc import TaskGroup
 from pydantic import BaseModel
 from starlette.types import Receive, Scope, Send
 
 from plugstack.errors import PlugstackError
 from plugstack.server.errors import error_event, internal_error, shutting_down
+from plugstack.server.routing import RequestInfo
 
 __all__ = ["EventStreamResponse", "open_event_stream"]
 
 log = logging.getLogger("plugstack.server")
 
 _DONE = b"data: [DONE]\n\n"
+_READY_MAX = 64  # chunks queued ahead of a slow client: memory stays bounded
 _HEADERS = [
     (b"content-type", b"text/event-stream; charset=utf-8"),
     (b"cache-control", b"no-cache"),
@@ -51,7 +54,13 @@ async def open_event_stream(chunks: AsyncIterator[BaseModel]) -> EventStreamResp
 
 
 class EventStreamResponse:
-    """An ASGI response that relays ``chunks`` as SSE events (see the module docstring)."""
+    """An ASGI response that relays ``chunks`` as SSE events (see the module docstring).
+
+    A producer task moves the chunks into a small queue while the response sends what the
+    queue holds: the events of one network block from an upstream arrive together, and are
+    sent as one ASGI message (one socket write) instead of one each. Nothing waits to
+    batch: the sender takes what is ready the moment the producer has to wait for more.
+    """
 
     def __init__(self, chunks: AsyncIterator[BaseModel], first: BaseModel | None) -> None:
         self.chunks = chunks
@@ -60,52 +69,54 @@ class EventStreamResponse:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": _HEADERS})
         try:
-            async with anyio.create_task_group() as tasks:
-                tasks.start_soon(_cancel_on_disconnect, receive, tasks.cancel_scope)
-                try:
-                    await self._relay(scope, send)
-                finally:
+            try:
+                async with anyio.create_task_group() as tasks:
+                    tasks.start_soon(_cancel_on_disconnect, receive, tasks.cancel_scope)
+                    await self._relay(scope, send, tasks)
                     tasks.cancel_scope.cancel()
+            finally:
+                # the producer has ended with the task group: the iterator is no longer running
+                with anyio.CancelScope(shield=True):
+                    await _close(self.chunks)
         except asyncio.CancelledError:
             # uvicorn cancels what is still open when its shutdown grace period ends: end
             # the stream with an error event instead of cutting it
             await send({"type": "http.response.body", "body": error_event(shutting_down()), "more_body": False})
 
-    async def _relay(self, scope: Scope, send: Send) -> None:
+    async def _relay(self, scope: Scope, send: Send, tasks: TaskGroup) -> None:
+        if self.first is None:
+            await send({"type": "http.response.body", "body": _DONE, "more_body": False})
+            return
+        await send({"type": "http.response.body", "body": _event(self.first), "more_body": True})
+        ready: asyncio.Queue[BaseModel | bytes] = asyncio.Queue(maxsize=_READY_MAX)
+        tasks.start_soon(self._produce, scope["plugstack"], ready)
+        last = False
+        while not last:
+            items = [await ready.get()]
+            while not ready.empty():
+                items.append(ready.get_nowait())
+            last = isinstance(items[-1], bytes)
+            body = b"".join(item if isinstance(item, bytes) else _event(item) for item in items)
+            await send({"type": "http.response.body", "body": body, "more_body": not last})
+
+    async def _produce(self, info: RequestInfo, ready: asyncio.Queue[BaseModel | bytes]) -> None:
+        """Queue the chunks, then the last event to send as bytes: ``[DONE]`` or an error."""
         try:
-            if self.first is None:
-                tail = _DONE
-            else:
-                await send(_event(self.first))
-                tail = await self._relay_rest(scope, send)
-        finally:
-            with anyio.CancelScope(shield=True):
-                await _close(self.chunks)
-        await send({"type": "http.response.body", "body": tail, "more_body": False})
-
-    async def _relay_rest(self, scope: Scope, send: Send) -> bytes:
-        """Send chunks until the provider is done; the last event to send ([DONE] or an error)."""
-        info = scope["plugstack"]
-        while True:
-            try:
-                chunk = await anext(self.chunks)
-            except StopAsyncIteration:
-                return _DONE
-            except PlugstackError as exc:
-                log.warning("stream failed after it started (request id %s): %s", info.request_id, exc.message)
-                return error_event(exc, info.provider)
-            except Exception:
-                log.exception("stream failed after it started (request id %s)", info.request_id)
-                return error_event(internal_error(info.request_id))
-            await send(_event(chunk))
+            async for chunk in self.chunks:
+                await ready.put(chunk)
+        except PlugstackError as exc:
+            log.warning("stream failed after it started (request id %s): %s", info.request_id, exc.message)
+            last = error_event(exc, info.provider)
+        except Exception:
+            log.exception("stream failed after it started (request id %s)", info.request_id)
+            last = error_event(internal_error(info.request_id))
+        else:
+            last = _DONE
+        await ready.put(last)
 
 
-def _event(chunk: BaseModel) -> dict[str, Any]:
-    return {
-        "type": "http.response.body",
-        "body": b"data: " + chunk.model_dump_json().encode() + b"\n\n",
-        "more_body": True,
-    }
+def _event(chunk: BaseModel) -> bytes:
+    return b"data: " + chunk.model_dump_json().encode() + b"\n\n"
 
 
 async def _cancel_on_disconnect(receive: Receive, scope: anyio.CancelScope) -> None:
