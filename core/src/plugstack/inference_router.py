@@ -84,9 +84,15 @@ class InferenceRouter:
 
 
 async def _renamed_stream(chunks: AsyncIterator[Any], model_id: str) -> AsyncIterator[Any]:
+    """``chunks`` answering as ``model_id``.
+
+    Most upstreams already answer with the id they were asked for: comparing is cheaper
+    than pydantic's ``__setattr__``, which would otherwise run for every chunk.
+    """
     try:
         async for chunk in chunks:
-            chunk.model = model_id
+            if chunk.model != model_id:
+                chunk.model = model_id
             yield chunk
     finally:
         # closing our generator (client gone) must close the provider's stream too
