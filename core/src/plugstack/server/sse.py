@@ -88,22 +88,27 @@ class EventStreamResponse:
             await send({"type": "http.response.body", "body": _DONE, "more_body": False})
             return
         await send({"type": "http.response.body", "body": _event(self.first), "more_body": True})
-        ready: asyncio.Queue[BaseModel | bytes] = asyncio.Queue(maxsize=_READY_MAX)
+        ready: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=_READY_MAX)
         tasks.start_soon(self._produce, scope["plugstack"], ready)
         last = False
         while not last:
-            items = [await ready.get()]
+            events = [await ready.get()]
             while not ready.empty():
-                items.append(ready.get_nowait())
-            last = isinstance(items[-1], bytes)
-            body = b"".join(item if isinstance(item, bytes) else _event(item) for item in items)
+                events.append(ready.get_nowait())
+            last = events[-1] is None
+            body = b"".join(event for event in events if event is not None)
             await send({"type": "http.response.body", "body": body, "more_body": not last})
 
-    async def _produce(self, info: RequestInfo, ready: asyncio.Queue[BaseModel | bytes]) -> None:
-        """Queue the chunks, then the last event to send as bytes: ``[DONE]`` or an error."""
+    async def _produce(self, info: RequestInfo, ready: asyncio.Queue[bytes | None]) -> None:
+        """Queue each chunk as its event, then the last event ([DONE] or an error), then ``None``.
+
+        Chunks are serialised here, as they come, not by the sender: a queue of bytes keeps
+        no pydantic objects alive, so a block of events does not pile up objects for the
+        garbage collector to walk.
+        """
         try:
             async for chunk in self.chunks:
-                await ready.put(chunk)
+                await ready.put(_event(chunk))
         except PlugstackError as exc:
             log.warning("stream failed after it started (request id %s): %s", info.request_id, exc.message)
             last = error_event(exc, info.provider)
@@ -113,6 +118,7 @@ class EventStreamResponse:
         else:
             last = _DONE
         await ready.put(last)
+        await ready.put(None)
 
 
 def _event(chunk: BaseModel) -> bytes:
