@@ -45,3 +45,12 @@ def test_repo_distributions_are_listed(monkeypatch: pytest.MonkeyPatch, capsys: 
     out = capsys.readouterr().out
     for run_yaml in (repo / "distributions").glob("*/run.yaml"):
         assert run_yaml.parent.name in out
+
+
+def test_checkout_distributions_are_found_from_anywhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """plugstack installed editable from this checkout finds its distributions from any folder."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["list-deps", "local"]) == 0
+    assert "-e ./plugins/plugstack-llama-cpp" in capsys.readouterr().out.splitlines()

@@ -3,7 +3,8 @@
 A distribution is data, not code. ``plugstack run NAME`` looks for ``NAME/run.yaml`` in,
 in order: each folder of ``$PLUGSTACK_DISTRIBUTIONS_PATH`` (``os.pathsep``-separated), a
 ``distributions/`` folder in the current directory or any parent (a checkout of this
-repo), and ``$PLUGSTACK_HOME/distributions``.
+repo), the checkout plugstack itself was installed from in editable mode, and
+``$PLUGSTACK_HOME/distributions``.
 """
 
 from __future__ import annotations
@@ -51,6 +52,9 @@ def search_path() -> list[Path]:
         if (folder / "distributions").is_dir():
             paths.append(folder / "distributions")
             break
+    checkout = Path(__file__).resolve().parents[3] / "distributions"  # core/src/plugstack/ -> repo
+    if checkout.is_dir() and checkout not in paths:
+        paths.append(checkout)
     paths.append(plugstack_home() / "distributions")
     return paths
 
