@@ -15,7 +15,12 @@ import nox
 
 ROOT = Path(__file__).parent
 # Every package of the repo: the core, each plugin, and the cross-package tests.
-PACKAGES = ["core", *sorted(str(p.parent.relative_to(ROOT)) for p in ROOT.glob("plugins/*/pyproject.toml")), "tests"]
+PACKAGES = [
+    "core",
+    *sorted(str(p.parent.relative_to(ROOT)) for p in ROOT.glob("plugins/*/pyproject.toml")),
+    "tests",
+    "bench",
+]
 
 nox.options.default_venv_backend = "none"
 nox.options.sessions = ["tests", "lint", "types"]
@@ -41,8 +46,15 @@ def types(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Gateway overhead, throughput, cold start and memory; prints a table, writes JSON."""
-    session.run(sys.executable, "-m", "bench.run", *(session.posargs or ["--quick"]))
+    """Every benchmark, each printing its figures and writing JSON under bench/results/:
+    gateway overhead, throughput, cold start and memory (docs/performance.md); llama.cpp
+    throughput through plugstack against llama-cpp-python directly; retrieval quality and
+    speed per vector backend. ``nox -s bench -- --full`` runs the gateway benchmark in full."""
+    full = "--full" in session.posargs
+    quick = [] if full else ["--quick"]
+    session.run(sys.executable, "-m", "bench.run", *quick)
+    session.run(sys.executable, "-m", "bench.llama_cpp_bench", *quick, "--json", "bench/results/llama_cpp.json")
+    session.run(sys.executable, "-m", "bench.retrieval_bench", *quick, "--json", "bench/results/retrieval.json")
 
 
 @nox.session
