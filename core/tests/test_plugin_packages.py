@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -198,3 +199,28 @@ def test_new_plugin_scaffold_installs_and_is_listed(tmp_path: Path) -> None:
         text=True,
     )
     assert again.returncode == 1 and "already exists" in again.stderr
+
+
+def test_server_start_up_log_names_a_broken_plugin(site: Path, tmp_path: Path) -> None:
+    run_yaml = tmp_path / "run.yaml"
+    run_yaml.write_text("distribution_name: empty\nproviders: {}\n")
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PLUGSTACK_") or k == "PLUGSTACK_HOME"}
+    environment["PYTHONPATH"] = str(site)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "plugstack.cli", "run", str(run_yaml), "--port", "0"],
+        env=environment,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stderr is not None
+        lines = []
+        for line in server.stderr:
+            lines.append(line)
+            if "Application startup complete" in line:
+                break
+        log = "".join(lines)
+        assert "plugin 'brokenimport' (plugstack-brokenimport) skipped" in log and "ModuleNotFoundError" in log
+    finally:
+        server.send_signal(signal.SIGINT)
+        assert server.wait(timeout=20) == 0
