@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from plugstack.apis import Api
 from plugstack.env_substitution import substitute_env
@@ -66,9 +66,18 @@ class StorageConfig(_Strict):
 
 
 class AuthConfig(_Strict):
-    """Bearer API keys the server accepts. Off when the list is empty."""
+    """Bearer API keys the server accepts. Off when the list is empty.
+
+    Empty entries are dropped, so ``api_keys: ["${env.PLUGSTACK_API_KEY:=}"]`` turns auth
+    on exactly when the variable is set: an empty string is never a valid key.
+    """
 
     api_keys: list[SecretStr] = Field(default_factory=list)
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _drop_empty_keys(cls, value: Any) -> Any:
+        return [key for key in value if key not in (None, "")] if isinstance(value, list) else value
 
 
 class ServerConfig(_Strict):
