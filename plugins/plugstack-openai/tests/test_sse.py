@@ -20,7 +20,7 @@ async def events_of(blocks: list[bytes]) -> list[bytes]:
     for block in blocks:
         content.feed_data(block)
     content.feed_eof()
-    return [data async for data in read_sse_data(content)]
+    return [data async for events in read_sse_data(content) for data in events]
 
 
 def every_split(stream: bytes) -> list[list[bytes]]:
@@ -43,9 +43,15 @@ async def test_events_cut_anywhere_across_blocks_come_out_whole(blocks: list[byt
     assert await events_of(blocks) == EXPECTED
 
 
-async def test_many_events_in_one_block() -> None:
-    stream = b"".join(b"data: %d\n\n" % i for i in range(50))
-    assert await events_of([stream]) == [b"%d" % i for i in range(50)]
+async def test_the_events_of_one_block_come_out_together() -> None:
+    loop = asyncio.get_running_loop()
+    content = StreamReader(BaseProtocol(loop), 2**16, loop=loop)
+    batches = read_sse_data(content)
+    content.feed_data(b"".join(b"data: %d\n\n" % i for i in range(50)) + b"data: cut")
+    assert await anext(batches) == [b"%d" % i for i in range(50)]
+    content.feed_data(b" here\n\n: ping\n\n")
+    content.feed_eof()
+    assert [events async for events in batches] == [[b"cut here"]]
 
 
 @pytest.mark.parametrize("ending", [b"", b"\n", b"\r\n"])

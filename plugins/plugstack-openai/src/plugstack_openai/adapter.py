@@ -151,12 +151,13 @@ class OpenAIProvider:
 
     async def _chunks(self, response: aiohttp.ClientResponse, chunk_class: type[ResponseT]) -> AsyncIterator[ResponseT]:
         try:
-            async for data in read_sse_data(response.content):
-                if data == b"[DONE]":
-                    return
-                if b'"error"' in data:  # perhaps an upstream failure after the stream began
-                    self._raise_error_event(data)
-                yield self._parse(chunk_class, data)
+            async for events in read_sse_data(response.content):
+                for data in events:
+                    if data == b"[DONE]":
+                        return
+                    if b'"error"' in data:  # perhaps an upstream failure after the stream began
+                        self._raise_error_event(data)
+                    yield self._parse(chunk_class, data)
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise self._connection_error(exc) from None
         finally:

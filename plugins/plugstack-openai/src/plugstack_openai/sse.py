@@ -9,8 +9,8 @@ import aiohttp
 __all__ = ["read_sse_data"]
 
 
-async def read_sse_data(content: aiohttp.StreamReader) -> AsyncIterator[bytes]:
-    """Yield the ``data`` of each event as soon as its closing blank line arrives.
+async def read_sse_data(content: aiohttp.StreamReader) -> AsyncIterator[list[bytes]]:
+    """Yield, for each block read from the socket, the ``data`` of the events it completes.
 
     Follows the SSE rules that OpenAI-compatible servers rely on: lines end in LF or CRLF,
     several ``data:`` lines of one event are joined with newlines, comment lines (``:``,
@@ -18,7 +18,8 @@ async def read_sse_data(content: aiohttp.StreamReader) -> AsyncIterator[bytes]:
 
     The socket is read a block at a time (``iter_any``) and the events are split out of
     the blocks: an upstream sends many events per network write, and reading them line by
-    line costs two awaits per event. An event cut across blocks waits in ``pending``.
+    line costs two awaits per event; yielding them a block at a time, one resumption of
+    this generator per block. An event cut across blocks waits in ``pending``.
     """
     pending = b""
     async for block in content.iter_any():
@@ -27,13 +28,12 @@ async def read_sse_data(content: aiohttp.StreamReader) -> AsyncIterator[bytes]:
             # a CR at the very end stays: its LF may be the next block's first byte
             pending = pending.replace(b"\r\n", b"\n")
         *events, pending = pending.split(b"\n\n")
-        for event in events:
-            data = _event_data(event)
-            if data is not None:
-                yield data
-    data = _event_data(pending.rstrip(b"\r\n"))
-    if data is not None:
-        yield data
+        completed = [data for data in map(_event_data, events) if data is not None]
+        if completed:
+            yield completed
+    last = _event_data(pending.rstrip(b"\r\n"))
+    if last is not None:
+        yield [last]
 
 
 def _event_data(event: bytes) -> bytes | None:
