@@ -15,6 +15,8 @@ from plugstack.testing.conformance import InferenceConformance
 
 class TestAnthropicConformance(InferenceConformance):
     chat_model = "claude-smollm2"
+    provider_type = "remote::anthropic"
+    sdk_modules = ("anthropic", "plugstack_anthropic.adapter")
     unsupported: ClassVar[dict[str, str]] = {
         "embeddings": "Anthropic serves no embedding models",
         "embedding_dimensions": "Anthropic serves no embedding models",

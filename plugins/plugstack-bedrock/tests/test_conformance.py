@@ -15,6 +15,8 @@ from plugstack.testing.conformance import InferenceConformance
 
 class TestBedrockConformance(InferenceConformance):
     chat_model = "amazon.nova-micro-v1:0"
+    provider_type = "remote::bedrock"
+    sdk_modules = ("boto3", "botocore", "plugstack_bedrock.adapter")
     unsupported: ClassVar[dict[str, str]] = {
         "max_tokens": "ministack reports stopReason end_turn even when the forwarded answer was cut at maxTokens",
         "embeddings": (

@@ -14,6 +14,8 @@ from plugstack.testing.conformance import InferenceConformance
 
 class TestGroqConformance(InferenceConformance):
     chat_model = "smollm2-135m"
+    provider_type = "remote::groq"
+    sdk_modules = ("groq", "plugstack_groq.adapter")
     unsupported: ClassVar[dict[str, str]] = {
         "embeddings": (
             "Groq serves no embedding models, and llama_cpp.server gives SmolLM2 per-token (unpooled) vectors, "

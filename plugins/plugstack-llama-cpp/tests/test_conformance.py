@@ -22,6 +22,8 @@ from plugstack.testing.conformance import InferenceConformance
 
 class TestLlamaCppConformance(InferenceConformance):
     chat_model = "tiny"
+    provider_type = "inline::llama-cpp"
+    sdk_modules = ("llama_cpp", "plugstack_llama_cpp.provider")
     embedding_model = "tiny-embed"
     unsupported: ClassVar[dict[str, str]] = {
         "embedding_dimensions": "llama.cpp embeddings have the model's own size; other sizes are refused (400)",

@@ -20,6 +20,8 @@ API_KEY = os.environ.get("PLUGSTACK_OPENAI_TEST_API_KEY", "conformance-local-key
 
 class TestOpenAICompatibleConformance(InferenceConformance):
     chat_model = os.environ.get("PLUGSTACK_OPENAI_TEST_CHAT_MODEL", "smollm2-135m")
+    provider_type = "remote::openai-compatible"
+    sdk_modules = ("plugstack_openai.adapter", "aiohttp")
     embedding_model = os.environ.get("PLUGSTACK_OPENAI_TEST_EMBEDDING_MODEL", "smollm2-135m-embed")
     unsupported: ClassVar[dict[str, str]] = {
         "structured_output": "llama-cpp-python's server accepts response_format json_object, not json_schema (500)",

@@ -39,6 +39,8 @@ allows; ``deterministic_sampling`` says whether temperature 0 really gives the s
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from typing import Any, ClassVar
 
@@ -113,6 +115,11 @@ class InferenceConformance:
     unsupported: ClassVar[dict[str, str]] = {}
     sampling: ClassVar[dict[str, Any]] = {"temperature": 0, "seed": 42}
     """Sent with every chat request, so that recordings repeat as far as the upstream allows."""
+    provider_type: ClassVar[str | None] = None
+    """The provider type the installed plugin registers (``None`` for in-process plugins):
+    the packaging test checks its entry point, spec and lazy imports."""
+    sdk_modules: ClassVar[tuple[str, ...]] = ()
+    """Modules that discovering the plugin must not import: its SDK, its adapter module."""
 
     @classmethod
     def run_config(cls, *, valid_credentials: bool = True) -> dict[str, Any]:
@@ -148,6 +155,28 @@ class InferenceConformance:
         """A started stack, its upstream traffic recorded or replayed by ``plugstack_cassette``."""
         async with await Stack.from_config(self.run_config(), host=self.plugin_host()) as stack:
             yield stack
+
+    # -- packaging ------------------------------------------------------------------------
+
+    def test_entry_point_registers_the_provider_without_importing_its_sdk(self) -> None:
+        if self.provider_type is None:
+            pytest.skip(f"{type(self).__name__} tests an in-process plugin: no entry point to check")
+        # A fresh interpreter, so that no earlier test has imported the SDK already.
+        code = f"""
+import sys
+from plugstack.apis import Api
+from plugstack.plugins import load_entry_points, new_plugin_host
+host = new_plugin_host()
+load_entry_points(host)
+spec = host.provider(Api.inference, {self.provider_type!r})
+assert spec is not None, "no installed plugin registers {self.provider_type}"
+imported = [m for m in {list(self.sdk_modules)!r} if m in sys.modules]
+assert not imported, f"plugin discovery imported {{imported}}"
+assert isinstance(spec.sample_run_config(), dict)
+assert callable(spec.load_adapter_factory())
+"""
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
 
     # -- helpers --------------------------------------------------------------------------
 
