@@ -21,6 +21,7 @@ import pytest
 
 from plugstack.apis.inference import ChatCompletionChunk
 from plugstack.errors import ProviderError, RateLimitError
+from plugstack.inference_router import json_payloads
 from plugstack.plugins import PluginHost
 from plugstack.server.background import BackgroundServer
 from plugstack.server.routing import RequestInfo
@@ -255,6 +256,6 @@ async def test_chunks_ready_together_share_one_message_and_none_waits_for_the_ne
         await asyncio.Event().wait()  # the client never leaves
         raise AssertionError("unreachable")
 
-    response = await open_event_stream(chunks())
+    response = await open_event_stream(json_payloads(chunks()))
     await response({"type": "http", "plugstack": RequestInfo("req-1")}, receive, send)
     assert bodies == [(["0"], True), (["1", "2"], True), (["3", "4", "[DONE]"], False)]

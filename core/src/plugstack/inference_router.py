@@ -3,11 +3,16 @@
 It validates the request, resolves the model id through the routing table, calls the
 provider (through the ``plugstack_api_call`` hook) with the provider's own model id, and
 puts the caller's model id back into the response.
+
+The server streams chat through :meth:`InferenceRouter.chat_completion_stream_bytes`,
+which relays a provider's upstream events as bytes when it can (see there).
 """
 
 from __future__ import annotations
 
 import base64
+import json
+import re
 import struct
 from collections.abc import AsyncIterator
 from typing import Any, TypeVar
@@ -15,7 +20,7 @@ from typing import Any, TypeVar
 import pluggy
 from pydantic import BaseModel, ValidationError
 
-from plugstack.api_call import call_api
+from plugstack.api_call import call_api, calls_are_wrapped
 from plugstack.apis.inference import (
     ChatCompletion,
     ChatCompletionChunk,
@@ -25,10 +30,11 @@ from plugstack.apis.inference import (
     EmbeddingsRequest,
     EmbeddingsResponse,
 )
-from plugstack.errors import BadRequestError
+from plugstack.apis.models import Model
+from plugstack.errors import BadRequestError, ProviderError
 from plugstack.routing_table import ModelsRoutingTable
 
-__all__ = ["InferenceRouter", "validate_request"]
+__all__ = ["InferenceRouter", "json_payloads", "validate_request"]
 
 RequestT = TypeVar("RequestT", bound=BaseModel)
 
@@ -47,6 +53,24 @@ class InferenceRouter:
             "chat_completion", request, want="llm"
         )
         return result
+
+    async def chat_completion_stream_bytes(self, request: ChatCompletionRequest) -> AsyncIterator[bytes]:
+        """A streamed chat completion as the JSON payloads of its SSE events (the server's path).
+
+        When the provider has the optional ``chat_completion_sse`` method and no plugin
+        wraps calls, the upstream's event payloads are relayed as they came, only the
+        top-level ``"model"`` value is replaced by the caller's id: no chunk is parsed or
+        serialised again, which is most of the server's CPU per event (docs/performance.md).
+        Otherwise the typed chunks of :meth:`chat_completion` are serialised, so wrappers
+        of ``plugstack_api_call`` always see typed chunks. Either way, errors before the
+        first event raise here.
+        """
+        model, provider, provider_request = self._resolve("chat_completion", request, want="llm")
+        relay = getattr(provider, "chat_completion_sse", None)
+        if relay is None or calls_are_wrapped(self.pm):
+            return json_payloads(await self.chat_completion(request))  # type: ignore[arg-type]
+        payloads: AsyncIterator[bytes] = await relay(provider_request)
+        return _renamed_payloads(payloads, request.model, model.provider_id)
 
     async def completion(
         self, request: CompletionRequest | None = None, /, **params: Any
@@ -69,13 +93,17 @@ class InferenceRouter:
                     item.embedding = _float32_base64(item.embedding)
         return response
 
-    async def _route(self, method: str, request: Any, *, want: str) -> Any:
-        model = self.table.resolve(request.model)
+    def _resolve(self, method: str, request: RequestT, *, want: str) -> tuple[Model, Any, RequestT]:
+        """The model, its provider, and ``request`` as the provider gets it (its own model id)."""
+        model = self.table.resolve(request.model)  # type: ignore[attr-defined]
         if model.model_type != want:
             kind = "an embedding model" if model.model_type == "embedding" else "not an embedding model"
             raise BadRequestError(f"model {model.id!r} is {kind}; it cannot serve {method}", param="model")
         provider = self.table.providers[model.provider_id]
-        provider_request = request.model_copy(update={"model": model.provider_resource_id})
+        return model, provider, request.model_copy(update={"model": model.provider_resource_id})
+
+    async def _route(self, method: str, request: Any, *, want: str) -> Any:
+        _, provider, provider_request = self._resolve(method, request, want=want)
         result = await call_api(self.pm, "inference", method, getattr(provider, method), request=provider_request)
         if isinstance(result, BaseModel):
             result.model = request.model  # type: ignore[attr-defined]
@@ -96,9 +124,60 @@ async def _renamed_stream(chunks: AsyncIterator[Any], model_id: str) -> AsyncIte
             yield chunk
     finally:
         # closing our generator (client gone) must close the provider's stream too
-        aclose = getattr(chunks, "aclose", None)
-        if aclose is not None:
-            await aclose()
+        await _close(chunks)
+
+
+async def json_payloads(chunks: AsyncIterator[BaseModel]) -> AsyncIterator[bytes]:
+    """Each chunk as its JSON bytes, serialised as it comes (no chunk is kept alive)."""
+    try:
+        async for chunk in chunks:
+            yield chunk.model_dump_json().encode()
+    finally:
+        await _close(chunks)
+
+
+# The first ``"model": "..."`` of an event. A quote inside a JSON string is escaped, so an
+# unescaped ``"model"`` followed by a colon is a key; _renamed_payload makes sure it is the
+# top-level one.
+_MODEL_VALUE = re.compile(rb'"model"\s*:\s*("(?:[^"\\]|\\.)*")')
+
+
+async def _renamed_payloads(payloads: AsyncIterator[bytes], model_id: str, provider_id: str) -> AsyncIterator[bytes]:
+    """``payloads`` answering as ``model_id`` (the bytes counterpart of ``_renamed_stream``)."""
+    wanted = json.dumps(model_id).encode()
+    try:
+        async for payload in payloads:
+            yield _renamed_payload(payload, model_id, wanted, provider_id)
+    finally:
+        await _close(payloads)
+
+
+def _renamed_payload(payload: bytes, model_id: str, wanted: bytes, provider_id: str) -> bytes:
+    """``payload`` with its top-level ``"model"`` value set to ``model_id`` (JSON ``wanted``).
+
+    The fast path edits the bytes: the first ``"model"`` key is the top-level one when
+    nothing before it opened a nested object (the usual order puts ``id``, ``object``,
+    ``created`` and ``model`` first). Any other layout is decoded and encoded again.
+    """
+    match = _MODEL_VALUE.search(payload)
+    if match is not None and payload.count(b"{", 0, match.start()) == 1:
+        if match[1] == wanted:
+            return payload
+        return payload[: match.start(1)] + wanted + payload[match.end(1) :]
+    try:
+        event = json.loads(payload)
+    except ValueError:
+        raise ProviderError("the upstream sent an event that is not JSON", provider_id=provider_id) from None
+    if not isinstance(event, dict):
+        raise ProviderError("the upstream sent an event that is not a JSON object", provider_id=provider_id)
+    event["model"] = model_id
+    return json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+async def _close(iterator: AsyncIterator[Any]) -> None:
+    aclose = getattr(iterator, "aclose", None)
+    if aclose is not None:
+        await aclose()
 
 
 def validate_request(cls: type[RequestT], request: RequestT | None, params: dict[str, Any]) -> RequestT:

@@ -1,14 +1,17 @@
 """Streaming responses as Server-Sent Events, exactly as OpenAI sends them.
 
-Each chunk is one ``data: {json}\\n\\n`` event, sent as soon as the provider yields it
-(chunks yielded together share one write); the stream ends with ``data: [DONE]\\n\\n``.
+The response relays JSON payloads (bytes): streamed chat comes as the upstream's own event
+payloads (``InferenceRouter.chat_completion_stream_bytes``), typed chunks are serialised
+by ``json_payloads``. Each payload is one ``data: {json}\\n\\n`` event, sent as soon as the
+provider yields it (payloads yielded together share one write); the stream ends with
+``data: [DONE]\\n\\n``.
 Three things a plain ``StreamingResponse`` does not give us:
 
-- the first chunk is fetched before the status line is sent, so a failure that happens
+- the first payload is fetched before the status line is sent, so a failure that happens
   before anything streamed (bad key, rate limit) still gets its HTTP status;
-- a client that disconnects cancels the wait for the next chunk at once and the provider's
+- a client that disconnects cancels the wait for the next payload at once and the provider's
   iterator is closed (``aclose``), so the upstream call stops;
-- a failure after the first chunk ends the stream with ``data: {"error": {...}}\\n\\n``,
+- a failure after the first payload ends the stream with ``data: {"error": {...}}\\n\\n``,
   and so does the server's shutdown.
 """
 
@@ -21,7 +24,6 @@ from typing import Any
 
 import anyio
 from anyio.abc import TaskGroup
-from pydantic import BaseModel
 from starlette.types import Receive, Scope, Send
 
 from plugstack.errors import PlugstackError
@@ -33,7 +35,7 @@ __all__ = ["EventStreamResponse", "open_event_stream"]
 log = logging.getLogger("plugstack.server")
 
 _DONE = b"data: [DONE]\n\n"
-_READY_MAX = 64  # chunks queued ahead of a slow client: memory stays bounded
+_READY_MAX = 64  # events queued ahead of a slow client: memory stays bounded
 _HEADERS = [
     (b"content-type", b"text/event-stream; charset=utf-8"),
     (b"cache-control", b"no-cache"),
@@ -41,29 +43,29 @@ _HEADERS = [
 ]
 
 
-async def open_event_stream(chunks: AsyncIterator[BaseModel]) -> EventStreamResponse:
-    """Wait for the first chunk (errors before it propagate as ordinary errors), then stream."""
+async def open_event_stream(payloads: AsyncIterator[bytes]) -> EventStreamResponse:
+    """Wait for the first payload (errors before it propagate as ordinary errors), then stream."""
     try:
-        first: BaseModel | None = await anext(chunks)
+        first: bytes | None = await anext(payloads)
     except StopAsyncIteration:
         first = None
     except BaseException:
-        await _close(chunks)
+        await _close(payloads)
         raise
-    return EventStreamResponse(chunks, first)
+    return EventStreamResponse(payloads, first)
 
 
 class EventStreamResponse:
-    """An ASGI response that relays ``chunks`` as SSE events (see the module docstring).
+    """An ASGI response that relays ``payloads`` as SSE events (see the module docstring).
 
-    A producer task moves the chunks into a small queue while the response sends what the
+    A producer task moves the events into a small queue while the response sends what the
     queue holds: the events of one network block from an upstream arrive together, and are
     sent as one ASGI message (one socket write) instead of one each. Nothing waits to
     batch: the sender takes what is ready the moment the producer has to wait for more.
     """
 
-    def __init__(self, chunks: AsyncIterator[BaseModel], first: BaseModel | None) -> None:
-        self.chunks = chunks
+    def __init__(self, payloads: AsyncIterator[bytes], first: bytes | None) -> None:
+        self.payloads = payloads
         self.first = first
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -77,7 +79,7 @@ class EventStreamResponse:
             finally:
                 # the producer has ended with the task group: the iterator is no longer running
                 with anyio.CancelScope(shield=True):
-                    await _close(self.chunks)
+                    await _close(self.payloads)
         except asyncio.CancelledError:
             # uvicorn cancels what is still open when its shutdown grace period ends: end
             # the stream with an error event instead of cutting it
@@ -100,15 +102,14 @@ class EventStreamResponse:
             await send({"type": "http.response.body", "body": body, "more_body": not last})
 
     async def _produce(self, info: RequestInfo, ready: asyncio.Queue[bytes | None]) -> None:
-        """Queue each chunk as its event, then the last event ([DONE] or an error), then ``None``.
+        """Queue each payload as its event, then the last event ([DONE] or an error), then ``None``.
 
-        Chunks are serialised here, as they come, not by the sender: a queue of bytes keeps
-        no pydantic objects alive, so a block of events does not pile up objects for the
-        garbage collector to walk.
+        Only bytes are queued, never pydantic chunks (``json_payloads`` serialises each as it
+        comes): a block of events must not pile up objects for the garbage collector to walk.
         """
         try:
-            async for chunk in self.chunks:
-                await ready.put(_event(chunk))
+            async for payload in self.payloads:
+                await ready.put(_event(payload))
         except PlugstackError as exc:
             log.warning("stream failed after it started (request id %s): %s", info.request_id, exc.message)
             last = error_event(exc, info.provider)
@@ -121,8 +122,8 @@ class EventStreamResponse:
         await ready.put(None)
 
 
-def _event(chunk: BaseModel) -> bytes:
-    return b"data: " + chunk.model_dump_json().encode() + b"\n\n"
+def _event(payload: bytes) -> bytes:
+    return b"data: " + payload + b"\n\n"
 
 
 async def _cancel_on_disconnect(receive: Receive, scope: anyio.CancelScope) -> None:
@@ -131,7 +132,7 @@ async def _cancel_on_disconnect(receive: Receive, scope: anyio.CancelScope) -> N
     scope.cancel()
 
 
-async def _close(chunks: AsyncIterator[Any]) -> None:
-    aclose = getattr(chunks, "aclose", None)
+async def _close(payloads: AsyncIterator[Any]) -> None:
+    aclose = getattr(payloads, "aclose", None)
     if aclose is not None:
         await aclose()

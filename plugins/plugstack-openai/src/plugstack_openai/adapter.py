@@ -4,7 +4,8 @@ One ``aiohttp.ClientSession`` per provider holds a keep-alive connection pool; a
 chosen over httpx by measurement (``bench/http_engines.py``). Requests are the validated
 pydantic requests dumped as they are, so fields plugstack does not know pass through;
 responses are parsed into plugstack's types. Streams are read from the socket a block at a
-time and each event is handed on as soon as its block arrives, never held back.
+time and each event is handed on as soon as its block arrives, never held back. For the
+server, ``chat_completion_sse`` hands on the upstream's event payloads without parsing them.
 """
 
 from __future__ import annotations
@@ -109,6 +110,15 @@ class OpenAIProvider:
             return await self._stream("/chat/completions", request, ChatCompletionChunk)
         return self._parse(ChatCompletion, await self._request("POST", "/chat/completions", request))
 
+    async def chat_completion_sse(self, request: ChatCompletionRequest) -> AsyncIterator[bytes]:
+        """The streamed chat completion as the upstream's event payloads, unparsed.
+
+        The optional byte-relay method (see ``InferenceRouter.chat_completion_stream_bytes``):
+        errors before the first event and upstream error events raise as in
+        :meth:`chat_completion`; the chunks themselves are not validated.
+        """
+        return self._payloads(await self._open_stream("/chat/completions", request))
+
     async def completion(self, request: CompletionRequest) -> Completion | AsyncIterator[Completion]:
         if request.stream:
             return await self._stream("/completions", request, Completion)
@@ -135,6 +145,10 @@ class OpenAIProvider:
 
     async def _stream(self, path: str, request: BaseModel, chunk_class: type[ResponseT]) -> AsyncIterator[ResponseT]:
         """Open the stream (so that errors before the first event raise here) and return its chunks."""
+        return self._chunks(self._payloads(await self._open_stream(path, request)), chunk_class)
+
+    async def _open_stream(self, path: str, request: BaseModel) -> aiohttp.ClientResponse:
+        """Send a streamed request; raises the upstream's error if it answered with one."""
         body = _dump(request)
         headers = {"Content-Type": "application/json", "Accept": "text/event-stream"}
         try:
@@ -147,9 +161,17 @@ class OpenAIProvider:
                 raise self._upstream_error(response, payload)
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise self._connection_error(exc) from None
-        return self._chunks(response, chunk_class)
+        return response
 
-    async def _chunks(self, response: aiohttp.ClientResponse, chunk_class: type[ResponseT]) -> AsyncIterator[ResponseT]:
+    async def _chunks(self, payloads: AsyncIterator[bytes], chunk_class: type[ResponseT]) -> AsyncIterator[ResponseT]:
+        try:
+            async for data in payloads:
+                yield self._parse(chunk_class, data)
+        finally:
+            await payloads.aclose()  # type: ignore[attr-defined]
+
+    async def _payloads(self, response: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
+        """The event payloads up to ``[DONE]``; an upstream error event raises."""
         try:
             async for events in read_sse_data(response.content):
                 for data in events:
@@ -157,7 +179,7 @@ class OpenAIProvider:
                         return
                     if b'"error"' in data:  # perhaps an upstream failure after the stream began
                         self._raise_error_event(data)
-                    yield self._parse(chunk_class, data)
+                    yield data
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise self._connection_error(exc) from None
         finally:

@@ -16,6 +16,7 @@ from plugstack.apis.inference import (
     EmbeddingsRequest,
     EmbeddingsResponse,
 )
+from plugstack.inference_router import json_payloads
 from plugstack.server.routing import ApiRoute, json_response, note_model, read_body
 from plugstack.server.sse import open_event_stream
 
@@ -29,10 +30,9 @@ def routes(stack: Stack) -> list[ApiRoute]:
     async def chat_completions(request: Request) -> Response:
         body = await read_body(request, ChatCompletionRequest)
         note_model(request, stack, body.model)
-        result = await stack.inference.chat_completion(body)
-        if isinstance(result, BaseModel):
-            return json_response(result)
-        return await open_event_stream(result)  # type: ignore[return-value]
+        if body.stream:
+            return await open_event_stream(await stack.inference.chat_completion_stream_bytes(body))  # type: ignore[return-value]
+        return json_response(await stack.inference.chat_completion(body))  # type: ignore[arg-type]
 
     async def completions(request: Request) -> Response:
         body = await read_body(request, CompletionRequest)
@@ -40,7 +40,7 @@ def routes(stack: Stack) -> list[ApiRoute]:
         result = await stack.inference.completion(body)
         if isinstance(result, BaseModel):
             return json_response(result)
-        return await open_event_stream(result)  # type: ignore[return-value]
+        return await open_event_stream(json_payloads(result))  # type: ignore[return-value]
 
     async def embeddings(request: Request) -> Response:
         body = await read_body(request, EmbeddingsRequest)
