@@ -30,3 +30,18 @@ def test_append_turn_merges_consecutive_roles_and_skips_empty_blocks() -> None:
         {"role": "assistant", "content": [{"text": "a"}]},
     ]
     assert tool_call("c1", "f", "{}") == {"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+
+
+def test_function_tool_gives_name_description_and_a_schema() -> None:
+    from plugstack.chat_translation import function_tool
+
+    assert function_tool({"type": "function", "function": {"name": "f"}}) == (
+        "f",
+        None,
+        {"type": "object", "properties": {}},
+    )
+    schema = {"type": "object", "properties": {"x": {"type": "string"}}}
+    tool = {"type": "function", "function": {"name": "g", "description": "does g", "parameters": schema}}
+    assert function_tool(tool) == ("g", "does g", schema)
+    with pytest.raises(BadRequestError, match="tool type 'retrieval' is not supported"):
+        function_tool({"type": "retrieval"})

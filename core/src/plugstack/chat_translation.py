@@ -8,7 +8,7 @@ from typing import Any
 from plugstack.apis.inference import ChatMessage
 from plugstack.errors import BadRequestError
 
-__all__ = ["append_turn", "text_parts", "tool_call"]
+__all__ = ["append_turn", "function_tool", "text_parts", "tool_call"]
 
 
 def text_parts(message: ChatMessage, index: int) -> list[str]:
@@ -42,6 +42,18 @@ def append_turn(turns: list[dict[str, Any]], role: str, blocks: list[dict[str, A
         turns[-1]["content"].extend(blocks)
     else:
         turns.append({"role": role, "content": blocks})
+
+
+def function_tool(tool: dict[str, Any]) -> tuple[str, str | None, dict[str, Any]]:
+    """The name, description and JSON-schema parameters of an OpenAI function tool.
+
+    A tool without parameters gets the empty object schema, which every target API accepts.
+    """
+    if tool.get("type") != "function":
+        raise BadRequestError(f"tool type {tool.get('type')!r} is not supported; use function tools", param="tools")
+    function = tool.get("function") or {}
+    parameters = function.get("parameters") or {"type": "object", "properties": {}}
+    return str(function.get("name", "")), function.get("description") or None, parameters
 
 
 def tool_call(call_id: str, name: str, arguments: str) -> dict[str, Any]:

@@ -15,7 +15,7 @@ import json
 from typing import Any
 
 from plugstack.apis.inference import ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, ChatMessage, Usage
-from plugstack.chat_translation import append_turn, text_parts, tool_call
+from plugstack.chat_translation import append_turn, function_tool, text_parts, tool_call
 from plugstack.errors import BadRequestError, NotImplementedByProviderError
 
 __all__ = [
@@ -290,13 +290,8 @@ def _tool_config(request: ChatCompletionRequest, turns: list[dict[str, Any]]) ->
 
 
 def _tool_spec(tool: dict[str, Any]) -> dict[str, Any]:
-    if tool.get("type") != "function":
-        raise BadRequestError(f"tool type {tool.get('type')!r} is not supported; use function tools", param="tools")
-    function = tool.get("function") or {}
-    spec: dict[str, Any] = {
-        "name": function.get("name", ""),
-        "inputSchema": {"json": function.get("parameters") or {"type": "object", "properties": {}}},
-    }
-    if function.get("description"):
-        spec["description"] = function["description"]
+    name, description, parameters = function_tool(tool)
+    spec: dict[str, Any] = {"name": name, "inputSchema": {"json": parameters}}
+    if description:
+        spec["description"] = description
     return {"toolSpec": spec}
