@@ -13,18 +13,20 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import plugstack_localfs
 import plugstack_sqlite_vec
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
-from schemathesis import GenerationMode
 
 from plugstack.plugins import new_plugin_host
 from plugstack.server.background import BackgroundServer
 from plugstack.testing.echo import EchoPlugin
+
+if TYPE_CHECKING:
+    from .conftest import OpenAPIFuzzer
 
 EXAMPLES_PER_OPERATION = 15
 
@@ -54,7 +56,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackgroundServe
 
 
 @pytest.mark.slow
-def test_no_request_gets_a_server_error(server: BackgroundServer) -> None:
+def test_no_request_gets_a_server_error(server: BackgroundServer, fuzz_openapi: OpenAPIFuzzer) -> None:
     api = server.base_url
     file_id = httpx.post(
         api + "/files", files={"file": ("a.txt", b"fuzzing text")}, data={"purpose": "assistants"}
@@ -81,23 +83,4 @@ def test_no_request_gets_a_server_error(server: BackgroundServer) -> None:
     ]
     assert len(operations) == 19
 
-    for operation in operations:
-        has_body = "requestBody" in document["paths"][operation.path][operation.method]
-        for mode in [GenerationMode.POSITIVE, GenerationMode.NEGATIVE] if has_body else [GenerationMode.POSITIVE]:
-
-            @given(case=operation.as_strategy(mode))
-            @settings(
-                max_examples=EXAMPLES_PER_OPERATION,
-                deadline=None,
-                suppress_health_check=list(HealthCheck),
-                database=None,
-            )
-            def no_crash(case: schemathesis.Case) -> None:
-                response = case.call(base_url=server.url)
-                reproduce = case.as_curl_command()
-                assert response.status_code < 500 or response.status_code == 501, f"{reproduce}\n-> {response.text}"
-                if response.status_code >= 400:
-                    error = response.json()["error"]
-                    assert set(error) == {"message", "type", "param", "code"}, f"{reproduce}\n-> {response.text}"
-
-            no_crash()
+    fuzz_openapi(document, operations, server.url, EXAMPLES_PER_OPERATION, lambda status: status < 500 or status == 501)
