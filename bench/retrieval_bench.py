@@ -42,6 +42,7 @@ from plugstack_sqlite_vec.provider import SqliteVecProvider
 
 from plugstack.apis.vector_io import Chunk, VectorStore
 from plugstack.plugins import new_plugin_host
+from plugstack.provider_context import ProviderContext
 from plugstack.retrieval.chunking import chunk_text
 from plugstack.stack import Stack
 
@@ -204,7 +205,10 @@ def _chunk_args() -> dict[str, int]:
 def _scale_providers(directory: Path) -> dict[str, Any]:
     return {
         "sqlite-vec": SqliteVecProvider(SqliteVecConfig(db_path=str(directory / "scale.db"))),
-        "chromadb": create_inline_provider(ChromaInlineConfig(db_path=str(directory / "scale-chroma")), {}),
+        "chromadb": create_inline_provider(
+            ChromaInlineConfig(db_path=str(directory / "scale-chroma")),
+            ProviderContext(api="vector_io", provider_id="chromadb", provider_type="inline::chromadb", routers={}),
+        ),
     }
 
 

@@ -6,6 +6,7 @@ subprocesses put on PYTHONPATH, so the test environment itself is left untouched
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import signal
@@ -14,7 +15,13 @@ import sys
 import textwrap
 from pathlib import Path
 
+import httpx
+import openai
 import pytest
+
+from plugstack.plugins import new_plugin_host
+from plugstack.scaffold import write_plugin
+from plugstack.server.background import BackgroundServer
 
 PYPROJECT = """\
 [build-system]
@@ -48,6 +55,7 @@ def plugstack_inference_providers():
 
 PARROT_PROVIDER = """
 from pydantic import BaseModel
+from plugstack.errors import NotImplementedByProviderError
 from plugstack.apis.inference import ChatCompletion
 from plugstack.apis.models import Model
 
@@ -67,6 +75,11 @@ class ParrotProvider:
         text = f"{self.prefix}: {request.messages[-1].content}"
         return ChatCompletion(id="p1", model=request.model,
                               choices=[{"message": {"role": "assistant", "content": text}, "finish_reason": "stop"}])
+
+    async def completion(self, request):
+        raise NotImplementedByProviderError("parrots only chat")
+
+    embeddings = completion
 """
 
 BROKEN_IMPORT = "import a_module_that_does_not_exist\n"
@@ -224,3 +237,46 @@ def test_server_start_up_log_names_a_broken_plugin(site: Path, tmp_path: Path) -
     finally:
         server.send_signal(signal.SIGINT)
         assert server.wait(timeout=20) == 0
+
+
+def test_scaffolded_plugin_serves_providers_and_a_chat_completion(
+    tmp_path: Path, echo_server: BackgroundServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The freshly written package, unchanged, passes the Protocol check and answers chat.
+
+    Its adapter is an httpx client of any OpenAI-compatible server: here the echo server
+    is its upstream. The module is imported from the folder in-process instead of being
+    installed (installing is tested above).
+    """
+    folder = write_plugin("acme", parent=tmp_path)
+    monkeypatch.syspath_prepend(str(folder / "src"))
+    host = new_plugin_host()
+    assert host.register(importlib.import_module("plugstack_acme"), name="acme"), host.failures
+    config = {
+        "distribution_name": "acme",
+        "providers": {
+            "inference": [
+                {
+                    "provider_id": "acme-upstream",
+                    "provider_type": "remote::acme",
+                    "config": {"base_url": echo_server.base_url, "models": ["echo-1"]},
+                }
+            ]
+        },
+        "storage": {"kvstore": {"db_path": str(tmp_path / "kv.db")}},
+    }
+    with BackgroundServer(config, host=host) as server:
+        providers = httpx.get(server.base_url + "/providers")
+        assert providers.status_code == 200
+        assert providers.json()["data"][0] == {
+            "provider_id": "acme-upstream",
+            "api": "inference",
+            "provider_type": "remote::acme",
+            "health": {"status": "OK"},
+        }
+        client = openai.OpenAI(base_url=server.base_url, api_key="unused", max_retries=0)
+        reply = client.chat.completions.create(model="echo-1", messages=[{"role": "user", "content": "hello acme"}])
+        assert reply.choices[0].message.content == "hello acme" and reply.model == "echo-1"
+        with pytest.raises(openai.APIStatusError) as info:  # the template does not stream yet, and says so
+            client.chat.completions.create(model="echo-1", messages=[{"role": "user", "content": "hi"}], stream=True)
+        assert info.value.status_code == 501 and "acme-upstream: streaming is not implemented yet" in str(info.value)

@@ -10,8 +10,8 @@ import json
 
 import pytest
 
+from plugstack.apis.inference.router import _renamed_payload
 from plugstack.errors import ProviderError
-from plugstack.inference_router import _renamed_payload
 
 
 def renamed(payload: bytes, model_id: str) -> bytes:

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 import plugstack
 from plugstack import Stack
 from plugstack.apis import Api
-from plugstack.errors import ResolverError
+from plugstack.errors import NotImplementedByProviderError, ResolverError
 from plugstack.plugins import PluginHost
 from plugstack.provider_spec import ProviderSpec
 
@@ -24,7 +24,11 @@ class DepConfig(BaseModel):
 
 
 class DepProvider:
-    """Records its start and stop, and which routers it was given."""
+    """Records its start and stop, and which routers it was given.
+
+    It stands in for a provider of several APIs, so it has every method of their
+    Protocols (the stack refuses a provider that lacks one); none is called here.
+    """
 
     def __init__(self, config: DepConfig, deps: dict[Api, Any]) -> None:
         self.name = config.name
@@ -41,6 +45,11 @@ class DepProvider:
 
     async def list_models(self) -> list[Any]:
         return []
+
+    async def chat_completion(self, request: Any) -> Any:
+        raise NotImplementedByProviderError("not needed here")
+
+    completion = embeddings = run_shield = list_tools = invoke_tool = chat_completion
 
 
 def make_factory(config: DepConfig, deps: dict[Api, Any]) -> DepProvider:

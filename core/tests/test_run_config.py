@@ -6,7 +6,9 @@ import pytest
 
 from plugstack.apis import Api
 from plugstack.errors import ConfigError
+from plugstack.plugins import PluginHost
 from plugstack.run_config import load_run_config
+from plugstack.stack import Stack
 
 RUN_YAML = """
 version: 1
@@ -54,11 +56,17 @@ def test_validation_errors_name_file_path_and_expectation(tmp_path: Path) -> Non
     assert f"{path}: providers.inference[0].provider_id: Field required" in message
 
 
-def test_unknown_api_and_bad_yaml_are_clear(tmp_path: Path) -> None:
+async def test_unknown_api_and_bad_yaml_are_clear(tmp_path: Path, host: PluginHost) -> None:
     path = tmp_path / "run.yaml"
+    # API names are checked at start-up, against the APIs the core and the plugins define
     path.write_text("distribution_name: d\nproviders:\n  telepathy: []\n")
-    with pytest.raises(ConfigError, match=r"providers\.telepathy"):
-        load_run_config(path, {})
+    with pytest.raises(
+        ConfigError, match=r"providers\.telepathy: unknown API 'telepathy'; APIs with providers: inference"
+    ):
+        await Stack.from_config(path, host=host)
+    path.write_text("distribution_name: d\nproviders:\n  models: []\n")
+    with pytest.raises(ConfigError, match=r"providers\.models: the models API takes no providers; list inference"):
+        await Stack.from_config(path, host=host)
     path.write_text("distribution_name: [unclosed\n")
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_run_config(path, {})

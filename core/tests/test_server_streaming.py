@@ -20,8 +20,8 @@ import openai
 import pytest
 
 from plugstack.apis.inference import ChatCompletionChunk
+from plugstack.apis.inference.router import json_payloads
 from plugstack.errors import ProviderError, RateLimitError
-from plugstack.inference_router import json_payloads
 from plugstack.plugins import PluginHost
 from plugstack.server.background import BackgroundServer
 from plugstack.server.routing import RequestInfo

@@ -96,39 +96,30 @@ def _print_failures() -> None:
 
 
 def _list_apis(args: argparse.Namespace) -> int:
-    from plugstack.apis import ROUTING_TABLE_APIS, Api
-    from plugstack.hookspecs import REGISTRATION_HOOKS
+    from plugstack.plugins import get_plugin_host
 
     rows = []
-    for api in Api:
-        kind = (
-            f"routing table of {ROUTING_TABLE_APIS[api].value}"
-            if api in ROUTING_TABLE_APIS
-            else REGISTRATION_HOOKS[api.value]
-        )
-        rows.append([api.value, kind, api.description])
+    for api in get_plugin_host().apis:
+        kind = f"routing table of {api.table_of}" if api.table_of else api.registration_hook or "none (core-built)"
+        rows.append([api.name, kind, api.description])
     print(_table(rows, ["API", "PROVIDERS REGISTER THROUGH", "DESCRIPTION"]))
+    _print_failures()
     return 0
 
 
 def _list_providers(args: argparse.Namespace) -> int:
-    from plugstack.apis import Api
     from plugstack.plugins import get_plugin_host
 
     host = get_plugin_host()
-    wanted = None
-    if args.api:
-        try:
-            wanted = Api(args.api)
-        except ValueError:
-            raise PlugstackError(f"unknown API {args.api!r}; see `plugstack list-apis`") from None
+    if args.api and args.api not in host.apis:
+        raise PlugstackError(f"unknown API {args.api!r}; see `plugstack list-apis`")
     rows = []
     for api, providers in host.providers().items():
-        if wanted is not None and api is not wanted:
+        if args.api and api != args.api:
             continue
         for provider_type, (spec, plugin) in sorted(providers.items()):
             package = host.packages.get(plugin, ("", ""))[0] or plugin
-            rows.append([provider_type, api.value, package, spec.description])
+            rows.append([provider_type, api, package, spec.description])
     print(_table(rows, ["PROVIDER TYPE", "API", "PACKAGE", "DESCRIPTION"]) if rows else "no providers installed")
     _print_failures()
     return 0

@@ -1,7 +1,9 @@
 # mypy: disable-error-code="empty-body"
-"""The hooks plugins implement. Every hook is named ``plugstack_*``.
+"""The hooks of the core itself. Every hook is named ``plugstack_*``.
 
-Registration hooks (one per API) are called once, when plugstack first needs the provider
+Each API's registration hook (``plugstack_<api>_providers``) lives with its API, in
+``plugstack/apis/<api>/hookspec.py``, and the plugin host adds it from the API's
+definition. Those hooks are called once, when plugstack first needs the provider
 registry: at ``plugstack list-providers`` and when a stack starts. They take no arguments
 and return a list of :class:`~plugstack.provider_spec.ProviderSpec`; the results of all
 plugins are collected (no first-result-wins). They must not import provider SDKs: the
@@ -20,57 +22,23 @@ import pluggy
 
 if TYPE_CHECKING:
     from plugstack.api_call import ApiCall
-    from plugstack.provider_spec import ProviderSpec
+    from plugstack.apis.definition import ApiDefinition
 
 hookspec = pluggy.HookspecMarker("plugstack")
 
 
-# -- registration: one hook per API ---------------------------------------------------
+# -- APIs --------------------------------------------------------------------------------
 
 
 @hookspec
-def plugstack_inference_providers() -> list[ProviderSpec]:
-    """Return the inference providers this plugin offers (chat, completions, embeddings).
+def plugstack_apis() -> list[ApiDefinition]:
+    """Return the APIs this plugin defines, beside the core's own.
 
-    Called once when the provider registry is first built. Each spec's ``api`` must be
-    ``Api.inference``. All plugins' lists are merged; a ``provider_type`` offered twice is
-    reported as a conflict and the first plugin loaded wins.
-    """
-
-
-@hookspec
-def plugstack_vector_io_providers() -> list[ProviderSpec]:
-    """Return the vector IO providers (vector store backends) this plugin offers.
-
-    Called once when the provider registry is first built; each spec's ``api`` must be
-    ``Api.vector_io``. All plugins' lists are merged.
-    """
-
-
-@hookspec
-def plugstack_files_providers() -> list[ProviderSpec]:
-    """Return the files providers (file storage backends) this plugin offers.
-
-    Called once when the provider registry is first built; each spec's ``api`` must be
-    ``Api.files``. All plugins' lists are merged.
-    """
-
-
-@hookspec
-def plugstack_safety_providers() -> list[ProviderSpec]:
-    """Return the safety providers (shield implementations) this plugin offers.
-
-    Called once when the provider registry is first built; each spec's ``api`` must be
-    ``Api.safety``. All plugins' lists are merged.
-    """
-
-
-@hookspec
-def plugstack_tool_runtime_providers() -> list[ProviderSpec]:
-    """Return the tool runtime providers this plugin offers.
-
-    Called once when the provider registry is first built; each spec's ``api`` must be
-    ``Api.tool_runtime``. All plugins' lists are merged.
+    Called once per plugin, when the plugin is registered, before its other hooks are
+    checked: an API's registration hookspec (named by ``ApiDefinition.hookspecs``) is
+    added to the plugin manager then, so the same plugin may also offer providers for
+    it. All plugins' lists are merged; a name that is already defined (by the core or
+    another plugin) is refused and the plugin skipped.
     """
 
 
@@ -103,14 +71,3 @@ def plugstack_api_call(call: ApiCall) -> Awaitable[Any]:
     wrapper may wrap in turn. Raising a :class:`plugstack.errors.PlugstackError` from the
     wrapper rejects the call with that error.
     """
-
-
-# The registration hook for each API that providers implement, used by the registry and
-# the docs test. Routing-table APIs have none: the core builds them.
-REGISTRATION_HOOKS: dict[str, str] = {
-    "inference": "plugstack_inference_providers",
-    "vector_io": "plugstack_vector_io_providers",
-    "files": "plugstack_files_providers",
-    "safety": "plugstack_safety_providers",
-    "tool_runtime": "plugstack_tool_runtime_providers",
-}

@@ -11,18 +11,20 @@ and skipped; the rest of the stack works. Two environment variables control load
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
-from typing import Any
+from typing import Any, cast
 
 import pluggy
 from pydantic import ValidationError
 
 from plugstack import hookspecs
 from plugstack.api_call import CoreDispatch
-from plugstack.apis import Api
+from plugstack.apis.definition import ApiDefinition
+from plugstack.apis.registry import ApiRegistry, core_api_definitions
 from plugstack.provider_spec import ProviderSpec
 
 __all__ = ["ENTRY_POINT_GROUP", "PluginFailure", "PluginHost", "PluginInfo", "get_plugin_host"]
@@ -52,26 +54,46 @@ class PluginInfo:
 
 @dataclass
 class PluginHost:
-    """The plugin manager plus what loading it found: providers, plugins, failures."""
+    """The plugin manager plus what loading it found: APIs, providers, plugins, failures."""
 
     pm: pluggy.PluginManager
+    apis: ApiRegistry
     failures: list[PluginFailure] = field(default_factory=list)
     packages: dict[str, tuple[str, str]] = field(default_factory=dict)  # plugin -> (dist, version)
-    _registry: dict[Api, dict[str, tuple[ProviderSpec, str]]] | None = None
+    _registry: dict[str, dict[str, tuple[ProviderSpec, str]]] | None = None
 
     def register(self, plugin: Any, name: str, package: str = "", version: str = "") -> bool:
-        """Register one plugin object; record a failure instead of raising."""
+        """Register one plugin object, with the APIs it defines; record a failure instead of raising."""
+        added: list[ApiDefinition] = []
         try:
             self.pm.register(plugin, name=name)
+            added = self._add_apis_of(plugin)
             self.pm.check_pending()
         except Exception as exc:  # pluggy raises PluginValidationError, others anything
             if self.pm.is_registered(plugin):
                 self.pm.unregister(plugin)
+            for definition in added:
+                self.apis.remove(definition.name)
             self._fail(name, package, f"{type(exc).__name__}: {exc}")
             return False
         self.packages[name] = (package, version)
         self._registry = None
         return True
+
+    def _add_apis_of(self, plugin: Any) -> list[ApiDefinition]:
+        """Add the APIs ``plugin`` defines (its ``plugstack_apis``) and their registration hookspecs."""
+        added: list[ApiDefinition] = []
+        for impl in self.pm.hook.plugstack_apis.get_hookimpls():
+            if impl.plugin is not plugin:
+                continue
+            returned = cast(list[object], impl.function() or [])
+            for definition in returned:
+                if not isinstance(definition, ApiDefinition):
+                    raise TypeError(f"plugstack_apis() must return ApiDefinition objects, got {definition!r}")
+                self.apis.add(definition)
+                added.append(definition)
+                add_registration_hookspec(self.pm, definition)
+        return added
 
     def unregister(self, name: str) -> None:
         self.pm.unregister(name=name)
@@ -87,20 +109,20 @@ class PluginHost:
             infos.append(PluginInfo(name, package, version, sorted(c.name for c in callers)))
         return infos
 
-    def providers(self) -> dict[Api, dict[str, tuple[ProviderSpec, str]]]:
+    def providers(self) -> dict[str, dict[str, tuple[ProviderSpec, str]]]:
         """``{api: {provider_type: (spec, plugin name)}}`` from every registration hook."""
         if self._registry is None:
             self._registry = self._collect_providers()
         return self._registry
 
-    def provider(self, api: Api, provider_type: str) -> ProviderSpec | None:
+    def provider(self, api: str, provider_type: str) -> ProviderSpec | None:
         entry = self.providers().get(api, {}).get(provider_type)
         return entry[0] if entry else None
 
-    def _collect_providers(self) -> dict[Api, dict[str, tuple[ProviderSpec, str]]]:
-        registry: dict[Api, dict[str, tuple[ProviderSpec, str]]] = {}
-        for api_name, hook_name in hookspecs.REGISTRATION_HOOKS.items():
-            api = Api(api_name)
+    def _collect_providers(self) -> dict[str, dict[str, tuple[ProviderSpec, str]]]:
+        registry: dict[str, dict[str, tuple[ProviderSpec, str]]] = {}
+        for definition in self.apis.routed():
+            api, hook_name = definition.name, str(definition.registration_hook)
             by_type = registry.setdefault(api, {})
             # Call each implementation separately so one broken plugin cannot hide the others.
             for impl in reversed(getattr(self.pm.hook, hook_name).get_hookimpls()):
@@ -111,10 +133,8 @@ class PluginHost:
                     self._fail(impl.plugin_name, package, f"{hook_name}() raised {type(exc).__name__}: {exc}")
                     continue
                 for spec in specs:
-                    if spec.api is not api:
-                        self._fail(
-                            impl.plugin_name, package, f"{hook_name}() returned a spec for api {spec.api.value!r}"
-                        )
+                    if spec.api != api:
+                        self._fail(impl.plugin_name, package, self._wrong_api(hook_name, spec.api))
                     elif spec.provider_type in by_type:
                         other = by_type[spec.provider_type][1]
                         self._fail(
@@ -124,6 +144,15 @@ class PluginHost:
                         by_type[spec.provider_type] = (spec, impl.plugin_name)
         return registry
 
+    def _wrong_api(self, hook_name: str, api: str) -> str:
+        definition = self.apis.get(api)
+        if definition is not None and definition.table_of:
+            return (
+                f"{hook_name}() returned a spec for {api!r}, a routing table built by the core; "
+                f"register a {definition.table_of!r} provider instead"
+            )
+        return f"{hook_name}() returned a spec for api {api!r}"
+
     def _fail(self, plugin: str, package: str, error: str) -> None:
         failure = PluginFailure(plugin, package, error)
         if failure not in self.failures:
@@ -132,11 +161,24 @@ class PluginHost:
 
 
 def new_plugin_host() -> PluginHost:
-    """A host with the hookspecs and the core's dispatcher, and no plugins yet."""
+    """A host with the core's APIs and hookspecs and the core's dispatcher, and no plugins yet."""
     pm = pluggy.PluginManager(ENTRY_POINT_GROUP)
     pm.add_hookspecs(hookspecs)
+    apis = ApiRegistry(core_api_definitions())
+    for definition in apis:
+        add_registration_hookspec(pm, definition)
     pm.register(CoreDispatch(), name="plugstack.core")
-    return PluginHost(pm)
+    return PluginHost(pm, apis)
+
+
+def add_registration_hookspec(pm: pluggy.PluginManager, definition: ApiDefinition) -> None:
+    """Add the module holding ``definition``'s registration hookspec, checking that it is there."""
+    if definition.hookspecs is None:
+        return
+    module = importlib.import_module(definition.hookspecs)
+    pm.add_hookspecs(module)
+    if not hasattr(module, str(definition.registration_hook)):
+        raise TypeError(f"API {definition.name!r}: {definition.hookspecs} defines no {definition.registration_hook}")
 
 
 def load_entry_points(host: PluginHost) -> None:

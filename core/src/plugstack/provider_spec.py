@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from plugstack.apis import ROUTING_TABLE_APIS, Api
+from plugstack.apis import canonical_api
 
 __all__ = ["ProviderSpec", "import_object"]
 
@@ -23,23 +23,31 @@ _PROVIDER_TYPE = re.compile(r"^(inline|remote)::[a-z0-9][a-z0-9_.-]*$")
 class ProviderSpec(BaseModel):
     """One provider: which API it serves, how to configure it and how to build it.
 
-    ``adapter_factory`` names an (async or sync) callable ``factory(config, deps)`` that
-    returns the provider object: ``config`` is an instance of ``config_class``, ``deps``
-    maps each :class:`Api` in ``api_dependencies`` (and those of
-    ``optional_api_dependencies`` that the run config provides) to that API's router.
-    The object may define ``async initialize()``, ``async shutdown()`` and
-    ``async health()``.
+    ``api`` is the API's name: an :class:`~plugstack.apis.Api` member or the name of an
+    API a plugin defines. ``adapter_factory`` names an (async or sync) callable
+    ``factory(config, context)`` that returns the provider object: ``config`` is an
+    instance of ``config_class``; ``context`` is a
+    :class:`~plugstack.provider_context.ProviderContext`, which maps each API of
+    ``api_dependencies`` (and those of ``optional_api_dependencies`` that the run config
+    provides) to that API's router and names the provider as the run config does
+    (``context.provider_id``). The object must implement its API's Protocol and may
+    define ``async initialize()``, ``async shutdown()`` and ``async health()``.
+
+    ``sdk_modules`` maps the modules the adapter imports (``"llama_cpp"``) to the pip
+    requirement that provides each (``"llama-cpp-python"``): a missing one is reported
+    when the stack starts, with the command that installs it.
     """
 
     model_config = ConfigDict(frozen=True)
 
-    api: Api
+    api: str
     provider_type: str = Field(description='"remote::NAME" or "inline::NAME"')
     config_class: str = Field(description='import path of the pydantic config model, "pkg.mod:Class"')
     adapter_factory: str = Field(description='import path of the factory, "pkg.mod:function"')
-    api_dependencies: list[Api] = Field(default_factory=list)
-    optional_api_dependencies: list[Api] = Field(default_factory=list)
+    api_dependencies: list[str] = Field(default_factory=list)
+    optional_api_dependencies: list[str] = Field(default_factory=list)
     pip_packages: list[str] = Field(default_factory=list)
+    sdk_modules: dict[str, str] = Field(default_factory=dict)
     description: str = ""
     deprecation_warning: str | None = None
 
@@ -52,13 +60,13 @@ class ProviderSpec(BaseModel):
 
     @field_validator("api")
     @classmethod
-    def _check_api(cls, value: Api) -> Api:
-        if value in ROUTING_TABLE_APIS:
-            raise ValueError(
-                f"{value.value!r} is a routing table built by the core; "
-                f"register a {ROUTING_TABLE_APIS[value].value!r} provider instead"
-            )
-        return value
+    def _canonical_api(cls, value: str) -> str:
+        return canonical_api(value)
+
+    @field_validator("api_dependencies", "optional_api_dependencies")
+    @classmethod
+    def _canonical_apis(cls, value: list[str]) -> list[str]:
+        return [canonical_api(name) for name in value]
 
     @field_validator("config_class", "adapter_factory")
     @classmethod

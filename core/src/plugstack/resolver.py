@@ -1,14 +1,20 @@
 """The resolver: turns a run config into running provider objects, in dependency order.
 
 Every enabled provider is a node; so is each API's router, which depends on all of that
-API's providers. A provider that depends on an API depends on its router. Nodes start in
-topological order, each provider receiving the routers of the APIs it depends on, and
-stop in reverse. Cycles, missing dependencies and unknown provider types are refused
-before anything starts.
+API's providers and on the routers its definition ``needs``. A provider that depends on
+an API depends on its router. Nodes start in topological order, each provider receiving
+the routers of the APIs it depends on, and stop in reverse. Unknown APIs and provider
+types, cycles and missing dependencies are refused before anything starts; a provider
+that does not implement its API's Protocol is refused before the stack serves.
+
+A provider whose SDK (``ProviderSpec.sdk_modules``) is not installed does not stop the
+stack: it is started as an :func:`unavailable_provider` that reports the pip command in
+its health and in the error every call gets.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import inspect
 import logging
 from collections.abc import Callable
@@ -18,11 +24,14 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from plugstack.apis import ROUTING_TABLE_APIS, Api
+from plugstack.apis.registry import ApiRegistry
 from plugstack.errors import ResolverError
 from plugstack.plugins import PluginHost
-from plugstack.provider_spec import ProviderSpec
+from plugstack.protocols import missing_methods, optional_method
+from plugstack.provider_context import ProviderContext
+from plugstack.provider_spec import ProviderSpec, import_object
 from plugstack.run_config import ProviderConfig, RunConfig, format_validation_error
+from plugstack.unavailable import unavailable_provider
 
 __all__ = ["PlannedProvider", "ProviderInstance", "maybe_await", "plan_providers", "start_in_order"]
 
@@ -33,21 +42,23 @@ log = logging.getLogger("plugstack.resolver")
 class PlannedProvider:
     """A provider the run config enables, with its validated config, not yet started."""
 
-    api: Api
+    api: str
     provider_id: str
     spec: ProviderSpec
     config: BaseModel
+    plugin: str
 
 
 @dataclass
 class ProviderInstance:
-    """A started provider."""
+    """A started provider; ``unavailable`` says why it cannot serve (its SDK is missing), if it cannot."""
 
-    api: Api
+    api: str
     provider_id: str
     spec: ProviderSpec
     config: BaseModel
     impl: Any
+    unavailable: str | None = None
 
 
 async def maybe_await(value: Any) -> Any:
@@ -59,8 +70,9 @@ def plan_providers(config: RunConfig, host: PluginHost) -> list[PlannedProvider]
     planned: list[PlannedProvider] = []
     seen: set[str] = set()
     for api, entries in config.providers.items():
+        _check_api_name(config, host.apis, api)
         for index, entry in enumerate(entries):
-            where = f"providers.{api.value}[{index}]"
+            where = f"providers.{api}[{index}]"
             if not entry.provider_id:
                 log.info("%s (%s) is disabled: its provider_id is empty", where, entry.provider_type)
                 continue
@@ -72,11 +84,22 @@ def plan_providers(config: RunConfig, host: PluginHost) -> list[PlannedProvider]
                 log.warning("%s: %s is deprecated: %s", where, spec.provider_type, spec.deprecation_warning)
             provider_config = _validate_config(config, spec, entry, where)
             if provider_config is not None:
-                planned.append(PlannedProvider(api, entry.provider_id, spec, provider_config))
+                plugin = host.providers()[api][spec.provider_type][1]
+                planned.append(PlannedProvider(api, entry.provider_id, spec, provider_config, plugin))
     return planned
 
 
-def _find_spec(config: RunConfig, host: PluginHost, api: Api, entry: ProviderConfig, where: str) -> ProviderSpec:
+def _check_api_name(config: RunConfig, apis: ApiRegistry, api: str) -> None:
+    definition = apis.get(api)
+    if definition is None:
+        known = ", ".join(d.name for d in apis.routed())
+        raise ResolverError(f"{config.source}: providers.{api}: unknown API {api!r}; APIs with providers: {known}")
+    if not definition.registration_hook:
+        hint = f"; list {definition.table_of} providers instead" if definition.table_of else ""
+        raise ResolverError(f"{config.source}: providers.{api}: the {api} API takes no providers{hint}")
+
+
+def _find_spec(config: RunConfig, host: PluginHost, api: str, entry: ProviderConfig, where: str) -> ProviderSpec:
     spec = host.provider(api, entry.provider_type)
     if spec is not None:
         return spec
@@ -84,7 +107,7 @@ def _find_spec(config: RunConfig, host: PluginHost, api: Api, entry: ProviderCon
     known = sorted(host.providers().get(api, {})) or ["none installed"]
     hint = f"; plugin {broken[0].plugin!r} failed to load: {broken[0].error}" if broken else ""
     raise ResolverError(
-        f"{config.source}: {where}.provider_type: unknown {api.value} provider {entry.provider_type!r} "
+        f"{config.source}: {where}.provider_type: unknown {api} provider {entry.provider_type!r} "
         f"(available: {', '.join(known)}){hint}"
     )
 
@@ -107,33 +130,45 @@ def _validate_config(config: RunConfig, spec: ProviderSpec, entry: ProviderConfi
 
 async def start_in_order(
     planned: list[PlannedProvider],
-    build_router: Callable[[Api, dict[str, Any]], Any],
+    apis: ApiRegistry,
+    build_router: Callable[[str, dict[str, Any]], Any],
     started: list[ProviderInstance],
-) -> dict[Api, Any]:
-    """Start providers and routers in dependency order; return the routers by API.
+) -> dict[str, Any]:
+    """Start providers and routers in dependency order; return the routers by API name.
 
     ``build_router(api, {provider_id: impl})`` makes (and may await) the routers for an
     API: a mapping of the API (and of its routing-table API, if any) to router objects.
     Each started provider is appended to ``started`` as it starts, so that the caller
     can shut down what did start if a later one fails.
     """
-    by_api: dict[Api, list[PlannedProvider]] = {}
+    by_api: dict[str, list[PlannedProvider]] = {}
     for p in planned:
         by_api.setdefault(p.api, []).append(p)
 
     graph: dict[tuple[str, str], set[tuple[str, str]]] = {}
     for api, providers in by_api.items():
-        graph[("router", api.value)] = {("provider", p.provider_id) for p in providers}
-    for p in planned:
-        needs: set[tuple[str, str]] = set()
-        for dep_api, required in _dependencies(p.spec):
-            target = ROUTING_TABLE_APIS.get(dep_api, dep_api)
+        definition = apis[api]
+        needs = {("provider", p.provider_id) for p in providers}
+        for needed, required in [(n, True) for n in definition.needs] + [(n, False) for n in definition.optional_needs]:
+            target = apis.router_api(needed)
             if target in by_api:
-                needs.add(("router", target.value))
+                needs.add(("router", target))
             elif required:
                 raise ResolverError(
-                    f"provider {p.provider_id!r} ({p.spec.provider_type}) needs the {dep_api.value} API, "
-                    f"but the run config enables no {target.value} provider"
+                    f"the {api} API needs the {needed} API, but the run config enables no {target} provider "
+                    f"(its providers: {', '.join(p.provider_id for p in providers)})"
+                )
+        graph[("router", api)] = needs
+    for p in planned:
+        needs = set()
+        for dep_api, required in _dependencies(p.spec):
+            target = apis.router_api(dep_api) if dep_api in apis else dep_api
+            if target in by_api:
+                needs.add(("router", target))
+            elif required:
+                raise ResolverError(
+                    f"provider {p.provider_id!r} ({p.spec.provider_type}) needs the {dep_api} API, "
+                    f"but the run config enables no {target} provider"
                 )
         graph[("provider", p.provider_id)] = needs
 
@@ -144,29 +179,50 @@ async def start_in_order(
         raise ResolverError(f"providers depend on each other in a cycle: {cycle}") from None
 
     planned_by_id = {p.provider_id: p for p in planned}
-    routers: dict[Api, Any] = {}
+    routers: dict[str, Any] = {}
     for kind, name in order:
         if kind == "router":
-            api = Api(name)
-            impls_by_id = {i.provider_id: i.impl for i in started if i.api is api}
-            impls = {p.provider_id: impls_by_id[p.provider_id] for p in by_api[api]}  # run config order
-            routers.update(await maybe_await(build_router(api, impls)))
+            impls_by_id = {i.provider_id: i.impl for i in started if i.api == name}
+            impls = {p.provider_id: impls_by_id[p.provider_id] for p in by_api[name]}  # run config order
+            routers.update(await maybe_await(build_router(name, impls)))
             continue
         p = planned_by_id[name]
-        deps: dict[Api, Any] = {}
-        for dep_api, _required in _dependencies(p.spec):
-            if dep_api in routers:
-                deps[dep_api] = routers[dep_api]
-        impl = await _instantiate(p, deps)
-        started.append(ProviderInstance(p.api, p.provider_id, p.spec, p.config, impl))
+        deps = {dep_api: routers[dep_api] for dep_api, _ in _dependencies(p.spec) if dep_api in routers}
+        context = ProviderContext(
+            api=p.api, provider_id=p.provider_id, provider_type=p.spec.provider_type, routers=deps
+        )
+        started.append(await _instantiate(p, apis, context))
     return routers
 
 
-def _dependencies(spec: ProviderSpec) -> list[tuple[Api, bool]]:
+def _dependencies(spec: ProviderSpec) -> list[tuple[str, bool]]:
     return [(a, True) for a in spec.api_dependencies] + [(a, False) for a in spec.optional_api_dependencies]
 
 
-async def _instantiate(p: PlannedProvider, deps: dict[Api, Any]) -> Any:
+def _missing_sdk(spec: ProviderSpec) -> str | None:
+    """What to install when a module of ``spec.sdk_modules`` cannot be found, else ``None``."""
+    missing = [(module, pip) for module, pip in spec.sdk_modules.items() if not _importable(module)]
+    if not missing:
+        return None
+    modules = ", ".join(module for module, _ in missing)
+    return f"{modules} is not installed: pip install {' '.join(dict.fromkeys(pip for _, pip in missing))}"
+
+
+def _importable(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # a parent package that fails to import, or a bad name
+        return False
+
+
+async def _instantiate(p: PlannedProvider, apis: ApiRegistry, context: ProviderContext) -> ProviderInstance:
+    definition = apis[p.api]
+    protocol = import_object(definition.protocol) if definition.protocol else None
+    reason = _missing_sdk(p.spec)
+    if reason is not None:
+        log.error("provider %s (%s) is unavailable: %s", p.provider_id, p.spec.provider_type, reason)
+        impl = unavailable_provider(p.provider_id, p.spec.provider_type, reason, protocol)
+        return ProviderInstance(p.api, p.provider_id, p.spec, p.config, impl, unavailable=reason)
     try:
         factory = p.spec.load_adapter_factory()
     except Exception as exc:
@@ -175,9 +231,16 @@ async def _instantiate(p: PlannedProvider, deps: dict[Api, Any]) -> Any:
             f"{type(exc).__name__}: {exc}"
             + (f" (install: {' '.join(p.spec.pip_packages)})" if p.spec.pip_packages else "")
         ) from None
-    impl = await maybe_await(factory(p.config, deps))
-    initialize = getattr(impl, "initialize", None)
+    impl = await maybe_await(factory(p.config, context))
+    if protocol is not None:
+        missing = missing_methods(impl, protocol, definition.optional_methods)
+        if missing:
+            raise ResolverError(
+                f"provider {p.provider_id!r} ({p.spec.provider_type}, plugin {p.plugin!r}) does not implement "
+                f"the {p.api} API: {type(impl).__name__} lacks {', '.join(missing)}"
+            )
+    initialize = optional_method(impl, "initialize")
     if initialize is not None:
         await maybe_await(initialize())
-    log.info("started provider %s (%s) for %s", p.provider_id, p.spec.provider_type, p.api.value)
-    return impl
+    log.info("started provider %s (%s) for %s", p.provider_id, p.spec.provider_type, p.api)
+    return ProviderInstance(p.api, p.provider_id, p.spec, p.config, impl)

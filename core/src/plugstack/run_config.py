@@ -15,7 +15,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
-from plugstack.apis import Api
+from plugstack.apis import canonical_api
 from plugstack.env_substitution import substitute_env
 from plugstack.errors import ConfigError
 from plugstack.redaction import SECRET_NAME
@@ -23,7 +23,6 @@ from plugstack.redaction import SECRET_NAME
 __all__ = [
     "AuthConfig",
     "ProviderConfig",
-    "RegisteredResources",
     "RunConfig",
     "ServerConfig",
     "StorageConfig",
@@ -87,31 +86,40 @@ class ServerConfig(_Strict):
     max_request_body_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
 
 
-class RegisteredResources(_Strict):
-    """Resources to register at start-up, in the shape of each routing table's request."""
-
-    models: list[dict[str, Any]] = Field(default_factory=list)
-    shields: list[dict[str, Any]] = Field(default_factory=list)
-    vector_stores: list[dict[str, Any]] = Field(default_factory=list)
-    tool_groups: list[dict[str, Any]] = Field(default_factory=list)
-
-
 class RunConfig(_Strict):
+    """A whole run config.
+
+    API names (under ``apis`` and ``providers``) and the keys of ``registered_resources``
+    (resources to register at start-up, in the shape of each API's register request) are
+    checked when the stack starts, against the APIs the core and the installed plugins
+    define.
+    """
+
     version: int = 1
     distribution_name: str = Field(min_length=1)
-    apis: list[Api] = Field(default_factory=list)
-    providers: dict[Api, list[ProviderConfig]] = Field(default_factory=dict)
+    apis: list[str] = Field(default_factory=list)
+    providers: dict[str, list[ProviderConfig]] = Field(default_factory=dict)
     storage: StorageConfig = Field(default_factory=StorageConfig)
-    registered_resources: RegisteredResources = Field(default_factory=RegisteredResources)
+    registered_resources: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)
     server: ServerConfig = Field(default_factory=ServerConfig)
 
     source: str = Field(default="<memory>", exclude=True)
+
+    @field_validator("apis")
+    @classmethod
+    def _canonical_apis(cls, value: list[str]) -> list[str]:
+        return [canonical_api(name) for name in value]
+
+    @field_validator("providers")
+    @classmethod
+    def _canonical_provider_apis(cls, value: dict[str, list[ProviderConfig]]) -> dict[str, list[ProviderConfig]]:
+        return {canonical_api(name): entries for name, entries in value.items()}
 
     def state_dir(self) -> Path:
         """Where this distribution keeps its SQLite files by default."""
         return plugstack_home() / "distributions" / self.distribution_name
 
-    def enabled_providers(self, api: Api) -> list[tuple[int, ProviderConfig]]:
+    def enabled_providers(self, api: str) -> list[tuple[int, ProviderConfig]]:
         return [(i, p) for i, p in enumerate(self.providers.get(api, [])) if p.provider_id]
 
 
@@ -143,7 +151,7 @@ def load_run_config(source: str | Path | Mapping[str, Any], env: Mapping[str, st
     config.source = name
     for api in config.providers:
         if config.apis and api not in config.apis:
-            raise ConfigError(f"{name}: providers.{api.value}: api is not listed under 'apis'")
+            raise ConfigError(f"{name}: providers.{api}: api is not listed under 'apis'")
     return config
 
 

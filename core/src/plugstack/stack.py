@@ -14,23 +14,21 @@ import asyncio
 import logging
 import os
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from plugstack.apis import Api
+from plugstack.apis.definition import RouterContext, UnroutedApi
 from plugstack.distributions import resolve_run_config_path
 from plugstack.errors import ConfigError, NotImplementedByProviderError
-from plugstack.files_router import FilesRouter
-from plugstack.inference_router import InferenceRouter
 from plugstack.plugins import PluginHost, get_plugin_host
+from plugstack.protocols import optional_method
+from plugstack.provider_spec import import_object
 from plugstack.redaction import redact_text
 from plugstack.resolver import ProviderInstance, maybe_await, plan_providers, start_in_order
-from plugstack.routing_table import ModelsRoutingTable
 from plugstack.run_config import RunConfig, load_run_config
 from plugstack.storage import SqlKVStore, SqlStore, create_engine_for
-from plugstack.vector_stores_router import VectorStoresRouter
 
 __all__ = ["Stack", "SyncStack"]
 
@@ -38,16 +36,20 @@ log = logging.getLogger("plugstack.stack")
 
 
 class Stack:
-    """Providers started from a run config, reachable through one router per API."""
+    """Providers started from a run config, reachable through one router per API.
+
+    ``stack.router("inference")`` (or ``stack.inference``) is the router of an API; each
+    API's definition (:mod:`plugstack.apis.definition`) says how it is built.
+    """
 
     def __init__(self, config: RunConfig, host: PluginHost | None = None) -> None:
         self.config = config
         self.host = host or get_plugin_host()
         self.providers: list[ProviderInstance] = []
-        self.routers: dict[Api, Any] = {}
+        self.routers: dict[str, Any] = {}
         self._engines: list[Any] = []
         self._sqlstore: SqlStore | None = None
-        self._router_shutdowns: list[Callable[[], Any]] = []
+        self._router_shutdowns: list[Callable[[], Awaitable[None]]] = []
         self._started = False
 
     @classmethod
@@ -71,45 +73,50 @@ class Stack:
 
     async def start(self) -> None:
         planned = plan_providers(self.config, self.host)
+        self._check_registered_resources()
         kv_engine = create_engine_for(self.config.storage.kvstore, self.config.state_dir() / "kvstore.db")
         self._engines.append(kv_engine)
         self.kvstore = SqlKVStore(kv_engine)
         try:
             await self.kvstore.initialize()
-            self.routers = await start_in_order(planned, self._build_router, self.providers)
+            self.routers = await start_in_order(planned, self.host.apis, self._build_routers, self.providers)
         except BaseException:
             await self.close()
             raise
         self._started = True
 
-    async def _build_router(self, api: Api, impls: dict[str, Any]) -> dict[Api, Any]:
-        routers = await self._new_routers(api, impls)
+    def _check_registered_resources(self) -> None:
+        for key in self.config.registered_resources:
+            definition = self.host.apis.accepting(key)
+            if definition is None:
+                accepted = sorted(k for d in self.host.apis for k in d.resources)
+                raise ConfigError(
+                    f"{self.config.source}: registered_resources.{key}: no installed API registers {key!r} "
+                    f"(accepted: {', '.join(accepted) or 'none'})"
+                )
+            if definition.name not in self.config.providers:
+                log.warning(
+                    "registered_resources.%s is ignored: the run config enables no %s provider", key, definition.name
+                )
+
+    async def _build_routers(self, api: str, impls: dict[str, Any]) -> dict[str, Any]:
+        definition = self.host.apis[api]
+        if definition.router is None:
+            return {api: UnroutedApi(api, impls)}
+        build = import_object(definition.router)
+        context = RouterContext(
+            api=api,
+            providers=impls,
+            routers=self.routers,
+            kvstore=self.kvstore,
+            sqlstore=self._sql,
+            pm=self.host.pm,
+            resources={key: self.config.registered_resources.get(key, []) for key in definition.resources},
+            on_shutdown=self._router_shutdowns.append,
+        )
+        routers: dict[str, Any] = await maybe_await(build(context))
         self.routers.update(routers)  # routers built later (vector stores) use earlier ones
         return routers
-
-    async def _new_routers(self, api: Api, impls: dict[str, Any]) -> dict[Api, Any]:
-        if api is Api.inference:
-            table = ModelsRoutingTable(impls, self.kvstore)
-            await table.initialize(self.config.registered_resources.models)
-            return {Api.inference: InferenceRouter(table, self.host.pm), Api.models: table}
-        if api is Api.files:
-            return {Api.files: FilesRouter(impls, self.host.pm)}
-        if api is Api.vector_io:
-            if Api.inference not in self.routers:
-                raise ConfigError(
-                    "vector stores need an inference provider that serves an embedding model; "
-                    "vector_io providers must declare api_dependencies=[Api.inference]"
-                )
-            files: FilesRouter | None = self.routers.get(Api.files)
-            router = VectorStoresRouter(
-                impls, self.kvstore, await self._sql(), inference=self.inference, files=files, pm=self.host.pm
-            )
-            await router.initialize(self.config.registered_resources.vector_stores)
-            self._router_shutdowns.append(router.shutdown)
-            if files is not None:
-                files.add_deleted_listener(router.on_file_deleted)
-            return {Api.vector_io: router, Api.vector_stores: router}
-        return {api: _NoRouterYet(api, impls)}
 
     async def _sql(self) -> SqlStore:
         """The SQL store for API data (``storage.sqlstore``), made on first use."""
@@ -125,7 +132,7 @@ class Stack:
             await self._router_shutdowns.pop()()
         while self.providers:
             instance = self.providers.pop()
-            shutdown = getattr(instance.impl, "shutdown", None)
+            shutdown = optional_method(instance.impl, "shutdown")
             if shutdown is None:
                 continue
             try:
@@ -143,39 +150,28 @@ class Stack:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    def router(self, api: Api) -> Any:
+    def router(self, api: str) -> Any:
+        """The router of ``api`` (a name or an :class:`~plugstack.apis.Api` member)."""
         try:
             return self.routers[api]
         except KeyError:
+            self.host.apis[api]  # an unknown name raises, naming the known APIs
             raise NotImplementedByProviderError(
-                f"the run config {self.config.source} enables no provider for the {api.value} API"
+                f"the run config {self.config.source} enables no provider for the {api} API"
             ) from None
 
-    @property
-    def inference(self) -> InferenceRouter:
-        router: InferenceRouter = self.router(Api.inference)
-        return router
-
-    @property
-    def models(self) -> ModelsRoutingTable:
-        table: ModelsRoutingTable = self.router(Api.models)
-        return table
-
-    @property
-    def files(self) -> FilesRouter:
-        router: FilesRouter = self.router(Api.files)
-        return router
-
-    @property
-    def vector_stores(self) -> VectorStoresRouter:
-        router: VectorStoresRouter = self.router(Api.vector_stores)
-        return router
+    def __getattr__(self, name: str) -> Any:
+        """``stack.inference``, ``stack.vector_stores``...: the router of the API of that name."""
+        host = self.__dict__.get("host")  # absent while __init__ runs
+        if host is None or name.startswith("_") or name not in host.apis:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        return self.router(name)
 
     async def provider_health(self) -> list[dict[str, Any]]:
         """Each provider's id, API, type and health (``{"status": "OK"}`` without a check)."""
         report = []
         for instance in self.providers:
-            health_check = getattr(instance.impl, "health", None)
+            health_check = optional_method(instance.impl, "health")
             status: dict[str, Any] = {"status": "OK"}
             if health_check is not None:
                 try:
@@ -185,26 +181,12 @@ class Stack:
             report.append(
                 {
                     "provider_id": instance.provider_id,
-                    "api": instance.api.value,
+                    "api": instance.api,
                     "provider_type": instance.spec.provider_type,
                     "health": status,
                 }
             )
         return report
-
-
-class _NoRouterYet:
-    """An API whose providers start but whose router this version of plugstack lacks."""
-
-    def __init__(self, api: Api, providers: dict[str, Any]) -> None:
-        self.api = api
-        self.providers = providers
-
-    def __getattr__(self, name: str) -> Any:
-        raise NotImplementedByProviderError(
-            f"the {self.api.value} API has no router in this version of plugstack; "
-            f"its providers are in stack.router(Api.{self.api.value}).providers"
-        )
 
 
 class SyncStack:

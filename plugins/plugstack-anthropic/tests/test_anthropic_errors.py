@@ -21,33 +21,36 @@ def _status_error(status: int, message: str, headers: dict[str, str] | None = No
 
 
 def test_auth_failure_is_401_without_the_key() -> None:
-    error = to_plugstack_error(_status_error(401, f"invalid x-api-key {_KEY}"), _KEY)
+    error = to_plugstack_error(_status_error(401, f"invalid x-api-key {_KEY}"), _KEY, provider_id="anthropic")
     assert isinstance(error, AuthenticationError)
     assert error.message == "invalid x-api-key <redacted>"
 
 
 def test_rate_limit_carries_retry_after() -> None:
     error = to_plugstack_error(
-        _status_error(429, "Number of requests has exceeded your rate limit", {"retry-after": "30"}), _KEY
+        _status_error(429, "Number of requests has exceeded your rate limit", {"retry-after": "30"}),
+        _KEY,
+        provider_id="anthropic",
     )
     assert isinstance(error, RateLimitError)
     assert error.retry_after == 30.0
 
 
 def test_bad_request_keeps_anthropic_message() -> None:
-    error = to_plugstack_error(_status_error(400, "max_tokens: Field required"), _KEY)
+    error = to_plugstack_error(_status_error(400, "max_tokens: Field required"), _KEY, provider_id="anthropic")
     assert isinstance(error, BadRequestError)
     assert error.message == "max_tokens: Field required"
 
 
 @pytest.mark.parametrize(("status", "expected"), [(500, 502), (529, 503)])
 def test_overloaded_and_broken_upstream(status: int, expected: int) -> None:
-    error = to_plugstack_error(_status_error(status, "Overloaded"), _KEY)
+    error = to_plugstack_error(_status_error(status, "Overloaded"), _KEY, provider_id="claude-eu")
     assert isinstance(error, ProviderError)
     assert error.status_code == expected
+    assert error.provider_id == "claude-eu" and "'claude-eu'" in error.message
 
 
 def test_connection_failure_is_503() -> None:
-    error = to_plugstack_error(anthropic.APIConnectionError(request=_REQUEST), _KEY)
+    error = to_plugstack_error(anthropic.APIConnectionError(request=_REQUEST), _KEY, provider_id="anthropic")
     assert isinstance(error, ProviderError)
     assert error.status_code == 503

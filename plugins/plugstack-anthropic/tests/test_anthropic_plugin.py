@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import socket
+
+import plugstack_anthropic
 import pytest
 from plugstack_anthropic.adapter import AnthropicInferenceAdapter
 from plugstack_anthropic.config import AnthropicConfig
 from pydantic import SecretStr
 
 from plugstack.errors import ConfigError, ProviderError
+from plugstack.plugins import new_plugin_host
+from plugstack.stack import Stack
 
 
 def test_api_key_is_secret_in_repr() -> None:
@@ -31,3 +36,38 @@ async def test_unreachable_upstream_is_unhealthy_with_a_503() -> None:
     finally:
         await adapter.shutdown()
     assert info.value.status_code == 503
+
+
+async def test_two_anthropic_providers_name_their_own_provider_id_in_errors() -> None:
+    """Two ``remote::anthropic`` entries of one run config: each one's errors say which one failed."""
+    with socket.socket() as probe:  # a port of 127.0.0.1 on which nothing listens
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    host = new_plugin_host()
+    assert host.register(plugstack_anthropic, name="anthropic")
+    config = {
+        "distribution_name": "two-anthropics",
+        "providers": {
+            "inference": [
+                {
+                    "provider_id": provider_id,
+                    "provider_type": "remote::anthropic",
+                    "config": {
+                        "api_key": "k",
+                        "base_url": closed,
+                        "max_retries": 0,
+                        "models": [f"{provider_id}-model"],
+                    },
+                }
+                for provider_id in ("claude-work", "claude-home")
+            ]
+        },
+    }
+    async with await Stack.from_config(config, host=host) as stack:
+        for provider_id in ("claude-work", "claude-home"):
+            with pytest.raises(ProviderError) as info:
+                await stack.inference.chat_completion(
+                    model=f"{provider_id}-model", messages=[{"role": "user", "content": "hi"}], max_tokens=5
+                )
+            assert info.value.provider_id == provider_id
+            assert f"provider {provider_id!r}" in info.value.message

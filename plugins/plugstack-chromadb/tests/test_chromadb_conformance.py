@@ -23,14 +23,21 @@ from plugstack_chromadb.adapter import ChromaVectorIO, create_inline_provider, c
 from plugstack_chromadb.config import ChromaInlineConfig, ChromaRemoteConfig
 
 from plugstack.apis.vector_io import SearchMode
+from plugstack.provider_context import ProviderContext
 from plugstack.testing.vector_conformance import VectorIOConformance
+
+
+def context(provider_type: str) -> ProviderContext:
+    return ProviderContext(api="vector_io", provider_id="chroma", provider_type=provider_type, routers={})
 
 
 class TestInlineChromaConformance(VectorIOConformance):
     unsupported_modes: ClassVar[frozenset[SearchMode]] = frozenset({"keyword", "hybrid"})
 
     async def open_provider(self, directory: Path) -> ChromaVectorIO:
-        provider = create_inline_provider(ChromaInlineConfig(db_path=str(directory / "chroma")), {})
+        provider = create_inline_provider(
+            ChromaInlineConfig(db_path=str(directory / "chroma")), context("inline::chromadb")
+        )
         await provider.initialize()
         return provider
 
@@ -81,6 +88,6 @@ class TestRemoteChromaConformance(VectorIOConformance):
     async def open_provider(self, directory: Path) -> ChromaVectorIO:
         # one server for the module, emptied after each test; the restart test reopens the
         # client while the server keeps the data
-        provider = create_remote_provider(ChromaRemoteConfig(url=self.url), {})
+        provider = create_remote_provider(ChromaRemoteConfig(url=self.url), context("remote::chromadb"))
         await provider.initialize()
         return provider

@@ -13,7 +13,8 @@ import plugstack_chromadb
 import plugstack_localfs
 import pytest
 
-from plugstack.errors import NotImplementedByProviderError
+from plugstack.apis.vector_io import VectorStore
+from plugstack.errors import NotImplementedByProviderError, ProviderError
 from plugstack.plugins import new_plugin_host
 from plugstack.stack import Stack
 from plugstack.testing.echo import EchoPlugin
@@ -61,3 +62,32 @@ async def test_store_ingest_search_delete(tmp_path: Path) -> None:
             await stack.vector_stores.search_vector_store(store.id, query="vectors", search_mode="keyword")
         await stack.files.delete_file(file_id)
         assert (await stack.vector_stores.search_vector_store(store.id, query="vectors")).data == []
+
+
+async def test_two_chroma_providers_name_their_own_provider_id_in_errors(tmp_path: Path) -> None:
+    """Two ``inline::chromadb`` entries of one run config: each one's Chroma errors say which one failed."""
+    host = new_plugin_host()
+    assert host.register(EchoPlugin(), name="echo")
+    assert host.register(plugstack_chromadb, name="chromadb")
+    config = {
+        "distribution_name": "two-chromas",
+        "providers": {
+            "inference": [{"provider_id": "echo", "provider_type": "inline::echo", "config": {}}],
+            "vector_io": [
+                {
+                    "provider_id": provider_id,
+                    "provider_type": "inline::chromadb",
+                    "config": {"db_path": str(tmp_path / provider_id)},
+                }
+                for provider_id in ("chroma-docs", "chroma-code")
+            ],
+        },
+        "storage": {"kvstore": {"db_path": str(tmp_path / "kv.db")}, "sqlstore": {"db_path": str(tmp_path / "sql.db")}},
+    }
+    async with await Stack.from_config(config, host=host) as stack:
+        providers = {instance.provider_id: instance.impl for instance in stack.providers}
+        for provider_id in ("chroma-docs", "chroma-code"):
+            with pytest.raises(ProviderError, match="InvalidArgumentError") as info:  # Chroma refuses the name
+                await providers[provider_id].register_vector_store(VectorStore(id="x!", embedding_dimension=3))
+            assert info.value.provider_id == provider_id
+            assert f"provider {provider_id!r}" in info.value.message

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -110,6 +111,37 @@ async def test_models_load_lazily_or_eagerly(host: PluginHost, run_config: Any) 
     async with await start(host, run_config, load_eagerly=True) as stack:
         runners = stack.inference.table.providers["llama"].runners
         assert runners["tiny"].loaded and runners["tiny-embed"].loaded
+
+
+@pytest.mark.parametrize("broken", ["llama-chat", "llama-embed"])
+async def test_two_llama_cpp_providers_name_the_one_that_cannot_start(
+    host: PluginHost, tiny_model: Path, tmp_path: Path, broken: str
+) -> None:
+    """Two ``inline::llama-cpp`` entries of one run config: the start-up error says which one failed."""
+    missing = tmp_path / "nope.gguf"
+    config = {
+        "distribution_name": "two-llamas",
+        "providers": {
+            "inference": [
+                {
+                    "provider_id": provider_id,
+                    "provider_type": "inline::llama-cpp",
+                    "config": {
+                        "models": [
+                            {
+                                "model_id": f"{provider_id}-m",
+                                "path": str(missing if provider_id == broken else tiny_model),
+                            }
+                        ]
+                    },
+                }
+                for provider_id in ("llama-chat", "llama-embed")
+            ]
+        },
+    }
+    expected = f"provider {broken!r} (inline::llama-cpp): model '{broken}-m': model file {missing} does not exist"
+    with pytest.raises(ConfigError, match=re.escape(expected)):
+        await Stack.from_config(config, host=host)
 
 
 def test_the_plugin_is_found_through_its_entry_point() -> None:

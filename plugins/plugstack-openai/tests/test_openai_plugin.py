@@ -6,6 +6,7 @@ stack whose only provider is ``inline::echo``, served by uvicorn on 127.0.0.1.
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
@@ -19,8 +20,9 @@ from pydantic import SecretStr, ValidationError
 from plugstack import Stack
 from plugstack.apis import Api
 from plugstack.apis.inference import ChatCompletionRequest, CompletionRequest, EmbeddingsRequest
-from plugstack.errors import AuthenticationError, NotFoundError
+from plugstack.errors import AuthenticationError, NotFoundError, ProviderError
 from plugstack.plugins import load_entry_points, new_plugin_host
+from plugstack.provider_context import ProviderContext
 from plugstack.server.background import BackgroundServer
 from plugstack.testing.echo import EchoPlugin
 
@@ -58,10 +60,43 @@ def test_config_defaults_and_secrecy() -> None:
         OpenAICompatibleConfig()  # type: ignore[call-arg]
 
 
-async def test_the_factory_names_errors_after_the_provider_type() -> None:
-    openai = await create_provider(OpenAIConfig(), {})
-    compatible = await create_provider(OpenAICompatibleConfig(base_url="http://127.0.0.1:1/v1"), {})
-    assert (openai.provider_id, compatible.provider_id) == ("openai", "openai-compatible")
+async def test_the_factory_names_errors_after_the_run_configs_provider_id() -> None:
+    def context(provider_id: str, provider_type: str) -> ProviderContext:
+        return ProviderContext(api="inference", provider_id=provider_id, provider_type=provider_type, routers={})
+
+    openai = await create_provider(OpenAIConfig(), context("gpt", "remote::openai"))
+    compatible = await create_provider(
+        OpenAICompatibleConfig(base_url="http://127.0.0.1:1/v1"), context("vllm", "remote::openai-compatible")
+    )
+    assert (openai.provider_id, compatible.provider_id) == ("gpt", "vllm")
+
+
+async def test_two_openai_compatible_providers_name_their_own_provider_id_in_errors() -> None:
+    """A vLLM and an Ollama ``remote::openai-compatible`` in one run config, both down: each error says which."""
+    with socket.socket() as probe:  # a port of 127.0.0.1 on which nothing listens
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}/v1"
+    config = {
+        "distribution_name": "two-upstreams",
+        "providers": {
+            "inference": [
+                {
+                    "provider_id": provider_id,
+                    "provider_type": "remote::openai-compatible",
+                    "config": {"base_url": closed, "models": [f"{provider_id}-model"]},
+                }
+                for provider_id in ("vllm", "ollama")
+            ]
+        },
+    }
+    async with await Stack.from_config(config) as stack:
+        for provider_id, other in (("vllm", "ollama"), ("ollama", "vllm")):
+            with pytest.raises(ProviderError) as info:
+                await stack.inference.chat_completion(
+                    model=f"{provider_id}-model", messages=[{"role": "user", "content": "x"}]
+                )
+            assert info.value.provider_id == provider_id and info.value.status_code == 503
+            assert f"provider {provider_id!r}" in info.value.message and other not in info.value.message
 
 
 @pytest.fixture(scope="module")

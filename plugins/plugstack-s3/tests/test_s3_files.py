@@ -97,3 +97,31 @@ async def test_errors_name_no_secret(tmp_path: Path, s3_endpoint: str) -> None:
             await stack.files.create_file(b"x", "a.txt", "assistants")
         assert info.value.status_code == 404
         assert CREDENTIALS["aws_secret_access_key"] not in str(info.value)
+
+
+async def test_two_s3_providers_name_their_own_provider_id_in_errors(tmp_path: Path, s3_endpoint: str) -> None:
+    """Two ``remote::s3`` entries of one run config, both on missing buckets: each error says which one failed."""
+    host = new_plugin_host()
+    assert host.register(plugstack_s3, name="s3")
+    run_config = config(tmp_path, s3_endpoint, "unused")
+    run_config["providers"]["files"] = [
+        {
+            "provider_id": provider_id,
+            "provider_type": "remote::s3",
+            "config": {
+                "bucket": f"no-such-bucket-{provider_id}",
+                "region": "us-east-1",
+                "endpoint_url": s3_endpoint,
+                "metadata_store": {"db_path": str(tmp_path / f"{provider_id}.db")},
+                **CREDENTIALS,
+            },
+        }
+        for provider_id in ("s3-archive", "s3-uploads")
+    ]
+    async with await Stack.from_config(run_config, host=host) as stack:
+        providers = {instance.provider_id: instance.impl for instance in stack.providers}
+        for provider_id in ("s3-archive", "s3-uploads"):
+            with pytest.raises(ProviderError, match="NoSuchBucket") as info:
+                await providers[provider_id].create_file(b"x", "a.txt", "assistants")
+            assert info.value.provider_id == provider_id and info.value.status_code == 404
+            assert f"provider {provider_id!r}" in info.value.message

@@ -7,6 +7,7 @@ the same weights (``make_reference.py`` says how it was made); torch is not inst
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ import pytest
 from plugstack_sentence_embeddings.bert import SentenceEncoder, erf
 from plugstack_sentence_embeddings.provider import default_model_path
 
-from plugstack.errors import BadRequestError, NotImplementedByProviderError
+from plugstack.errors import BadRequestError, ConfigError, NotImplementedByProviderError
 from plugstack.plugins import PluginHost, new_plugin_host
 from plugstack.stack import Stack
 
@@ -114,3 +115,30 @@ async def test_chat_is_refused_by_the_provider_itself() -> None:
 
     with pytest.raises(NotImplementedByProviderError):
         await SentenceEmbeddingsProvider(SentenceEmbeddingsConfig()).chat_completion(None)
+
+
+@pytest.mark.parametrize("broken", ["minilm-a", "minilm-b"])
+async def test_two_providers_name_the_one_that_cannot_start(
+    plugin_host: PluginHost, tmp_path: Path, broken: str
+) -> None:
+    """Two ``inline::sentence-embeddings`` entries of one run config: the start-up error says which one failed."""
+    empty = tmp_path / "no-model"
+    empty.mkdir()
+    config: dict[str, Any] = {
+        "distribution_name": "two-encoders",
+        "providers": {
+            "inference": [
+                {
+                    "provider_id": provider_id,
+                    "provider_type": "inline::sentence-embeddings",
+                    "config": {"model_id": provider_id, "backend": "numpy"}
+                    | ({"model_path": str(empty)} if provider_id == broken else {}),
+                }
+                for provider_id in ("minilm-a", "minilm-b")
+            ]
+        },
+        "storage": {"kvstore": {"db_path": str(tmp_path / "kv.db")}},
+    }
+    expected = f"provider {broken!r}: inline::sentence-embeddings: {empty} has no model.safetensors"
+    with pytest.raises(ConfigError, match=re.escape(expected)):
+        await Stack.from_config(config, host=plugin_host)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import plugstack_sqlite_vec
 import pytest
 from plugstack_sqlite_vec.config import SqliteVecConfig
 from plugstack_sqlite_vec.filter_sql import filter_sql
 from plugstack_sqlite_vec.provider import SqliteVecProvider
 
+from plugstack.plugins import new_plugin_host
 from plugstack.retrieval.filters import parse_filter
+from plugstack.stack import Stack
+from plugstack.testing.echo import EchoPlugin
 from plugstack.testing.vector_conformance import VectorIOConformance
 
 
@@ -41,3 +46,30 @@ async def test_health_reports_the_extension_version(tmp_path: Path) -> None:
         await provider.shutdown()
     assert health["status"] == "OK"
     assert health["sqlite_vec"].startswith("v0.")
+
+
+async def test_two_sqlite_vec_providers_name_their_own_provider_id_in_errors(tmp_path: Path) -> None:
+    """Two ``inline::sqlite-vec`` entries of one run config: each one's errors say which one it is."""
+    host = new_plugin_host()
+    assert host.register(EchoPlugin(), name="echo")
+    assert host.register(plugstack_sqlite_vec, name="sqlite_vec")
+    config = {
+        "distribution_name": "two-sqlite-vecs",
+        "providers": {
+            "inference": [{"provider_id": "echo", "provider_type": "inline::echo", "config": {}}],
+            "vector_io": [
+                {
+                    "provider_id": provider_id,
+                    "provider_type": "inline::sqlite-vec",
+                    "config": {"db_path": str(tmp_path / f"{provider_id}.db")},
+                }
+                for provider_id in ("vec-docs", "vec-code")
+            ],
+        },
+        "storage": {"kvstore": {"db_path": str(tmp_path / "kv.db")}, "sqlstore": {"db_path": str(tmp_path / "sql.db")}},
+    }
+    async with await Stack.from_config(config, host=host) as stack:
+        providers = {instance.provider_id: instance.impl for instance in stack.providers}
+    for provider_id in ("vec-docs", "vec-code"):  # shut down with the stack
+        with pytest.raises(RuntimeError, match=re.escape(f"provider {provider_id!r} (inline::sqlite-vec) used")):
+            await providers[provider_id].query_chunks("vs_1", "q", [1.0, 0.0])

@@ -1,52 +1,33 @@
-"""The APIs plugstack serves: one module per API, each pydantic types plus a Protocol.
+"""The APIs plugstack serves: one package per API, found through a registry.
 
-``Api`` names them; each member has one registration hookspec
-(``plugstack_<api>_providers``) in :mod:`plugstack.hookspecs`.
+Each package ``plugstack.apis.<name>`` holds everything specific to its API: pydantic
+types, the provider Protocol, the registration hookspec, the router, the HTTP routes and
+the conformance suite, and says so in one :class:`~plugstack.apis.definition.ApiDefinition`
+named ``API``. ``Api`` is the one list of the core's APIs: adding an API is a new package
+and one line here. Plugins define further APIs through the ``plugstack_apis`` hook; those
+are named by plain strings, as every ``Api`` member also is.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["ROUTING_TABLE_APIS", "Api"]
+__all__ = ["Api", "canonical_api"]
 
 
 class Api(StrEnum):
-    """Every API a provider can implement."""
+    """The core's APIs, each a package of :mod:`plugstack.apis`."""
 
     inference = "inference"
-    vector_io = "vector_io"
+    models = "models"
     files = "files"
+    vector_io = "vector_io"
+    vector_stores = "vector_stores"
     safety = "safety"
     tool_runtime = "tool_runtime"
-    # Routing-table APIs: no provider implements them; the core builds them from the
-    # providers of the auto-routed API they list resources for.
-    models = "models"
-    vector_stores = "vector_stores"
-    shields = "shields"
-    tool_groups = "tool_groups"
-
-    @property
-    def description(self) -> str:
-        return _DESCRIPTIONS[self]
 
 
-# routing-table API -> the auto-routed API whose providers own its resources
-ROUTING_TABLE_APIS: dict[Api, Api] = {
-    Api.models: Api.inference,
-    Api.vector_stores: Api.vector_io,
-    Api.shields: Api.safety,
-    Api.tool_groups: Api.tool_runtime,
-}
-
-_DESCRIPTIONS = {
-    Api.inference: "chat completions, completions and embeddings (OpenAI wire format), routed by model id",
-    Api.vector_io: "vector stores: insert, delete and search chunks, routed by vector store id",
-    Api.files: "file upload, listing, content and deletion",
-    Api.safety: "shields that check messages, routed by shield id",
-    Api.tool_runtime: "tools that agents can call, routed by tool group id",
-    Api.models: "routing table of models: register, list, get, unregister",
-    Api.vector_stores: "routing table of vector stores",
-    Api.shields: "routing table of shields",
-    Api.tool_groups: "routing table of tool groups",
-}
+def canonical_api(name: str) -> str:
+    """``name`` as its :class:`Api` member when the core defines it (so ``api is Api.inference``
+    holds and ``api.value`` works), else the plain name of a plugin's API."""
+    return Api._value2member_map_.get(name, name)  # type: ignore[return-value]

@@ -2,17 +2,16 @@
 
 Layout (one concept per module):
 
-- :mod:`~plugstack.server.app`: ``create_app(stack)``, which concatenates the routes of
-  every module in :data:`plugstack.server.routes.ROUTE_MODULES`.
-- :mod:`~plugstack.server.routes`: one module per API (``inference``, ``models``, ``meta``,
-  ``files``, ``vector_stores``), each with ``routes(stack) -> list[ApiRoute]``.
-  **To add an API** (shields, tool groups): write ``routes/<api>.py`` in the same shape
-  and list it in ``ROUTE_MODULES``; its routes then appear in ``/openapi.json`` and
-  ``/v1/inspect/routes`` by themselves.
+- :mod:`~plugstack.server.app`: ``create_app(stack)``, which serves the routes of every
+  API in the plugin host's registry (each API's ``routes`` module, named by its
+  :class:`~plugstack.apis.definition.ApiDefinition`, e.g.
+  :mod:`plugstack.apis.inference.routes`), then the server's own.
+- :mod:`~plugstack.server.meta_routes`: health, version, providers, ``/v1/inspect/routes``
+  and ``/openapi.json``.
 - :mod:`~plugstack.server.routing`: ``ApiRoute`` (a Starlette route plus its request and
   response types) and the helpers endpoints use: ``read_body`` (parse and validate the
-  JSON body in one pass, 400 naming the field), ``note_model`` (for the access log),
-  ``json_response``.
+  JSON body in one pass, 400 naming the field), ``query_int`` and ``query_order`` (query
+  parameters, 400 naming the parameter), ``json_response``.
 - :mod:`~plugstack.server.middleware`: request id, auth, body-size limit, the error
   boundary and the access log, as one pure ASGI middleware.
 - :mod:`~plugstack.server.sse`: streaming responses as OpenAI-style Server-Sent Events.

@@ -14,14 +14,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from plugstack.errors import NotFoundError, PlugstackError
+from plugstack.provider_spec import import_object
+from plugstack.server import meta_routes
 from plugstack.server.errors import MethodNotAllowedError, error_response
 from plugstack.server.middleware import PlugstackMiddleware
-from plugstack.server.routes import ROUTE_MODULES
+from plugstack.server.routing import ApiRoute
 
 if TYPE_CHECKING:
     from plugstack.stack import Stack
 
-__all__ = ["create_app"]
+__all__ = ["api_routes", "create_app"]
 
 log = logging.getLogger("plugstack.server")
 
@@ -32,7 +34,7 @@ def create_app(stack: Stack) -> Starlette:
     ``stack`` may still be unstarted when the app is built; it must be started before the
     first request is served.
     """
-    routes = [route for module in ROUTE_MODULES for route in module.routes(stack)]
+    routes = api_routes(stack)
     server = stack.config.server
     middleware = Middleware(
         PlugstackMiddleware,
@@ -55,6 +57,17 @@ def create_app(stack: Stack) -> Starlette:
         exception_handlers={HTTPException: _routing_error},
         lifespan=lifespan,
     )
+
+
+def api_routes(stack: Stack) -> list[ApiRoute]:
+    """The routes of every API the stack's plugin host knows, then the server's own (health, ...).
+
+    Ordered by each API's ``route_order``: the router tries routes in order, so the hot
+    inference routes come first, and earlier routes win on identical paths.
+    """
+    definitions = sorted((d for d in stack.host.apis if d.routes), key=lambda d: d.route_order)
+    routes = [route for d in definitions for route in import_object(str(d.routes))(stack)]
+    return routes + meta_routes.routes(stack)
 
 
 async def _routing_error(request: Request, exc: Exception) -> Response:

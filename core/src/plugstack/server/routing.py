@@ -3,14 +3,14 @@
 An ``ApiRoute`` is a Starlette ``Route`` that also states its request and response types,
 so that ``/openapi.json`` is generated from the same pydantic models the endpoint parses
 and returns. Endpoints parse the body once (:func:`read_body`), record the model they
-serve for the access log (:func:`note_model`) and answer with :func:`json_response`.
+serve for the access log (``info.model``) and answer with :func:`json_response`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar, cast
 
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
@@ -18,13 +18,21 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from plugstack.errors import PlugstackError
-from plugstack.inference_router import bad_request_from
+from plugstack.errors import BadRequestError
+from plugstack.validation import bad_request_from
 
 if TYPE_CHECKING:
-    from plugstack.stack import Stack
+    pass
 
-__all__ = ["ApiRoute", "RequestInfo", "json_response", "note_model", "read_body", "request_info"]
+__all__ = [
+    "ApiRoute",
+    "RequestInfo",
+    "json_response",
+    "query_int",
+    "query_order",
+    "read_body",
+    "request_info",
+]
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -98,16 +106,24 @@ async def read_body(request: Request, model: type[ModelT]) -> ModelT:
         raise bad_request_from(exc) from None
 
 
-def note_model(request: Request, stack: Stack, model_id: str) -> None:
-    """Record the model (and the provider serving it) for the access log and error messages."""
-    info = request_info(request)
-    info.model = model_id
-    try:
-        info.provider = stack.models.resolve(model_id).provider_id
-    except PlugstackError:
-        pass  # the call itself raises the 404 that names the known models
-
-
 def json_response(body: BaseModel) -> Response:
     """A 200 with ``body`` serialised by pydantic straight to bytes (no intermediate dict)."""
     return Response(body.model_dump_json().encode(), media_type="application/json")
+
+
+def query_int(request: Request, name: str, default: int) -> int:
+    """The integer query parameter ``name``; a 400 naming it when it is not an integer."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise BadRequestError(f"query parameter {name} must be an integer, got {raw!r}", param=name) from None
+
+
+def query_order(request: Request) -> Literal["asc", "desc"]:
+    order = request.query_params.get("order", "desc")
+    if order not in ("asc", "desc"):
+        raise BadRequestError(f"order must be 'asc' or 'desc', got {order!r}", param="order")
+    return cast(Literal["asc", "desc"], order)

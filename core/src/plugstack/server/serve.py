@@ -96,10 +96,12 @@ async def _serve(stack: Stack, app: Starlette, server: uvicorn.Server) -> None:
 def _log_startup(stack: Stack, app: Starlette, config: uvicorn.Config) -> None:
     for instance in stack.providers:
         settings = redact_config(instance.config.model_dump())
+        if instance.unavailable:
+            continue  # the resolver has logged why, with the command that installs what is missing
         log.info(
             "started provider %s (%s, %s) %s",
             instance.provider_id,
-            instance.api.value,
+            instance.api,
             instance.spec.provider_type,
             settings,
         )

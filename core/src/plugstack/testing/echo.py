@@ -31,6 +31,7 @@ from plugstack.apis.inference import (
 )
 from plugstack.apis.models import Model
 from plugstack.errors import AuthenticationError, BadRequestError
+from plugstack.provider_context import ProviderContext
 from plugstack.provider_spec import ProviderSpec
 
 __all__ = ["EchoConfig", "EchoPlugin", "EchoProvider"]
@@ -67,7 +68,7 @@ MAX_DIMENSIONS = 4096
 
 
 class EchoProvider:
-    def __init__(self, config: EchoConfig, deps: dict[Api, Any]) -> None:
+    def __init__(self, config: EchoConfig, context: ProviderContext) -> None:
         self.config = config
         self.shut_down = False
 

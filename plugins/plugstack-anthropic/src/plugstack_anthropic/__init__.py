@@ -22,6 +22,8 @@ def plugstack_inference_providers() -> list[ProviderSpec]:
             config_class="plugstack_anthropic.config:AnthropicConfig",
             adapter_factory="plugstack_anthropic.adapter:create_provider",
             pip_packages=["plugstack-anthropic"],
+            # DefaultAioHttpClient runs on aiohttp, which the SDK's aiohttp extra brings
+            sdk_modules={"anthropic": "anthropic[aiohttp]", "aiohttp": "anthropic[aiohttp]"},
             description="Anthropic's Claude models through the Messages API (official anthropic SDK)",
         )
     ]

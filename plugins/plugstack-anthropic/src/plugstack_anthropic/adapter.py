@@ -14,7 +14,6 @@ from typing import Any
 import anthropic
 from anthropic.resources.messages import AsyncMessages
 
-from plugstack.apis import Api
 from plugstack.apis.inference import (
     ChatCompletion,
     ChatCompletionChunk,
@@ -26,8 +25,9 @@ from plugstack.apis.inference import (
 )
 from plugstack.apis.models import Model
 from plugstack.errors import ConfigError, NotImplementedByProviderError
+from plugstack.provider_context import ProviderContext
 from plugstack_anthropic.config import AnthropicConfig
-from plugstack_anthropic.errors import PROVIDER, to_plugstack_error
+from plugstack_anthropic.errors import to_plugstack_error
 from plugstack_anthropic.messages import (
     MessageStreamTranslator,
     chat_completion_from_message,
@@ -36,6 +36,8 @@ from plugstack_anthropic.messages import (
 )
 
 __all__ = ["AnthropicInferenceAdapter", "create_provider"]
+
+_OWNED_BY = "anthropic"  # the owner of the models (Model.owned_by)
 
 # Parameters the SDK's create() names (this SDK version has no sampling parameters, for
 # instance); the rest of a request travels in extra_body, as the Messages API takes them.
@@ -48,18 +50,24 @@ _SDK_PARAMS = frozenset(inspect.signature(AsyncMessages.create).parameters) - {
 }
 
 
-def create_provider(config: AnthropicConfig, deps: dict[Api, Any]) -> AnthropicInferenceAdapter:
-    return AnthropicInferenceAdapter(config)
+def create_provider(config: AnthropicConfig, context: ProviderContext) -> AnthropicInferenceAdapter:
+    return AnthropicInferenceAdapter(config, provider_id=context.provider_id)
 
 
 class AnthropicInferenceAdapter:
-    """Implements :class:`plugstack.apis.inference.Inference` for Anthropic."""
+    """Implements :class:`plugstack.apis.inference.Inference` for Anthropic.
 
-    def __init__(self, config: AnthropicConfig) -> None:
+    ``provider_id`` is the provider's id in the run config; its errors name it.
+    """
+
+    def __init__(self, config: AnthropicConfig, *, provider_id: str = "anthropic") -> None:
         self.config = config
+        self.provider_id = provider_id
         self._secret = config.api_key.get_secret_value() if config.api_key else os.environ.get("ANTHROPIC_API_KEY")
         if not self._secret:
-            raise ConfigError("remote::anthropic needs api_key (or ANTHROPIC_API_KEY in the environment)")
+            raise ConfigError(
+                f"provider {provider_id!r} (remote::anthropic) needs api_key (or ANTHROPIC_API_KEY in the environment)"
+            )
         self.client = anthropic.AsyncAnthropic(
             api_key=self._secret,
             base_url=config.base_url,
@@ -76,20 +84,20 @@ class AnthropicInferenceAdapter:
         try:
             await self.client.models.list(limit=1)
         except anthropic.APIError as exc:
-            raise to_plugstack_error(exc, self._secret) from None
+            raise to_plugstack_error(exc, self._secret, provider_id=self.provider_id) from None
         return {"status": "OK"}
 
     async def list_models(self) -> list[Model]:
         if self.config.models is not None:
-            return [Model(id=m, owned_by=PROVIDER, provider_resource_id=m) for m in self.config.models]
+            return [Model(id=m, owned_by=_OWNED_BY, provider_resource_id=m) for m in self.config.models]
         models = []
         try:
             async for info in self.client.models.list(limit=1000):
                 display_name = getattr(info, "display_name", None)
                 metadata = {"display_name": display_name} if display_name else {}
-                models.append(Model(id=info.id, owned_by=PROVIDER, provider_resource_id=info.id, metadata=metadata))
+                models.append(Model(id=info.id, owned_by=_OWNED_BY, provider_resource_id=info.id, metadata=metadata))
         except anthropic.APIError as exc:
-            raise to_plugstack_error(exc, self._secret) from None
+            raise to_plugstack_error(exc, self._secret, provider_id=self.provider_id) from None
         return models
 
     async def chat_completion(
@@ -108,7 +116,7 @@ class AnthropicInferenceAdapter:
                 timeout=self.config.timeout,
             )
         except anthropic.APIError as exc:
-            raise to_plugstack_error(exc, self._secret) from None
+            raise to_plugstack_error(exc, self._secret, provider_id=self.provider_id) from None
         if isinstance(response, anthropic.types.Message):
             return chat_completion_from_message(response.model_dump(), model=request.model, json_tool=json_tool)
         translator = MessageStreamTranslator(
@@ -124,7 +132,7 @@ class AnthropicInferenceAdapter:
                 for chunk in translator.chunks(event.model_dump()):
                     yield chunk
         except anthropic.APIError as exc:
-            raise to_plugstack_error(exc, self._secret) from None
+            raise to_plugstack_error(exc, self._secret, provider_id=self.provider_id) from None
         finally:
             await stream.close()
 

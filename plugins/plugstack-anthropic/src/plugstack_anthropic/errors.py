@@ -7,22 +7,21 @@ import anthropic
 from plugstack.errors import PlugstackError, ProviderError, error_for_status, parse_retry_after, upstream_message
 from plugstack.redaction import redact_text
 
-__all__ = ["PROVIDER", "to_plugstack_error"]
-
-PROVIDER = "anthropic"
+__all__ = ["to_plugstack_error"]
 
 
-def to_plugstack_error(exc: anthropic.APIError, secret: str | None) -> PlugstackError:
+def to_plugstack_error(exc: anthropic.APIError, secret: str | None, *, provider_id: str) -> PlugstackError:
     """The plugstack error for ``exc``, with Anthropic's own message and no secret in it.
 
-    Anthropic answers 529 when it is overloaded: that becomes a 503.
+    Anthropic answers 529 when it is overloaded: that becomes a 503. ``provider_id`` is the
+    provider's id in the run config: provider errors name it.
     """
     if isinstance(exc, anthropic.APIStatusError):
         message = redact_text(upstream_message(exc.body) or exc.message, secret)
         retry_after = parse_retry_after(exc.response.headers)
-        return error_for_status(exc.status_code, message, provider_id=PROVIDER, retry_after=retry_after)
+        return error_for_status(exc.status_code, message, provider_id=provider_id, retry_after=retry_after)
     if isinstance(exc, anthropic.APITimeoutError):
-        return ProviderError("request timed out", provider_id=PROVIDER, status_code=504)
+        return ProviderError("request timed out", provider_id=provider_id, status_code=504)
     if isinstance(exc, anthropic.APIConnectionError):
-        return ProviderError("cannot connect to Anthropic", provider_id=PROVIDER, status_code=503)
-    return ProviderError(redact_text(exc.message, secret), provider_id=PROVIDER)
+        return ProviderError("cannot connect to Anthropic", provider_id=provider_id, status_code=503)
+    return ProviderError(redact_text(exc.message, secret), provider_id=provider_id)

@@ -22,6 +22,7 @@ def plugstack_inference_providers() -> list[ProviderSpec]:
             config_class="plugstack_bedrock.config:BedrockConfig",
             adapter_factory="plugstack_bedrock.adapter:create_provider",
             pip_packages=["plugstack-bedrock"],
+            sdk_modules={"boto3": "boto3", "botocore": "boto3"},
             description="AWS Bedrock: chat through Converse/ConverseStream, Titan and Cohere embeddings, on boto3",
         )
     ]

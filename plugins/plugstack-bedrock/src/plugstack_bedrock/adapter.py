@@ -25,7 +25,6 @@ import botocore.loaders
 import botocore.session
 from botocore.exceptions import BotoCoreError, ClientError
 
-from plugstack.apis import Api
 from plugstack.apis.inference import (
     ChatCompletion,
     ChatCompletionChunk,
@@ -37,6 +36,7 @@ from plugstack.apis.inference import (
 )
 from plugstack.apis.models import Model
 from plugstack.errors import NotImplementedByProviderError
+from plugstack.provider_context import ProviderContext
 from plugstack_bedrock import embeddings as emb
 from plugstack_bedrock.config import BedrockConfig
 from plugstack_bedrock.converse import (
@@ -45,25 +45,30 @@ from plugstack_bedrock.converse import (
     converse_request,
     json_schema_tool,
 )
-from plugstack_bedrock.errors import PROVIDER, to_plugstack_error
+from plugstack_bedrock.errors import to_plugstack_error
 
 __all__ = ["BedrockInferenceAdapter", "create_provider"]
 
 T = TypeVar("T")
 _END = object()
+_OWNED_BY = "bedrock"  # the owner of models whose provider AWS does not name (Model.owned_by)
 
 
-async def create_provider(config: BedrockConfig, deps: dict[Api, Any]) -> BedrockInferenceAdapter:
-    adapter = BedrockInferenceAdapter(config)
+async def create_provider(config: BedrockConfig, context: ProviderContext) -> BedrockInferenceAdapter:
+    adapter = BedrockInferenceAdapter(config, provider_id=context.provider_id)
     await adapter.initialize()
     return adapter
 
 
 class BedrockInferenceAdapter:
-    """Implements :class:`plugstack.apis.inference.Inference` for AWS Bedrock."""
+    """Implements :class:`plugstack.apis.inference.Inference` for AWS Bedrock.
 
-    def __init__(self, config: BedrockConfig) -> None:
+    ``provider_id`` is the provider's id in the run config; its errors name it.
+    """
+
+    def __init__(self, config: BedrockConfig, *, provider_id: str = "bedrock") -> None:
         self.config = config
+        self.provider_id = provider_id
         self._executor = ThreadPoolExecutor(config.max_concurrent_requests, thread_name_prefix="plugstack-bedrock")
         self.runtime: Any = None
         self.control: Any = None
@@ -111,15 +116,15 @@ class BedrockInferenceAdapter:
         try:
             return await loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
         except (ClientError, BotoCoreError) as exc:
-            raise to_plugstack_error(exc) from None
+            raise to_plugstack_error(exc, provider_id=self.provider_id) from None
 
     # -- models ------------------------------------------------------------------------
 
     async def list_models(self) -> list[Model]:
         c = self.config
         if c.models is not None:
-            return [Model(id=m, owned_by=PROVIDER, provider_resource_id=m) for m in c.models] + [
-                Model(id=m, owned_by=PROVIDER, provider_resource_id=m, model_type="embedding")
+            return [Model(id=m, owned_by=_OWNED_BY, provider_resource_id=m) for m in c.models] + [
+                Model(id=m, owned_by=_OWNED_BY, provider_resource_id=m, model_type="embedding")
                 for m in c.embedding_models
             ]
         listed = await self._call(self.control.list_foundation_models)
@@ -135,7 +140,7 @@ class BedrockInferenceAdapter:
             models.append(
                 Model(
                     id=summary["modelId"],
-                    owned_by=summary.get("providerName") or PROVIDER,
+                    owned_by=summary.get("providerName") or _OWNED_BY,
                     provider_resource_id=summary["modelId"],
                     model_type=model_type,
                     metadata={
@@ -202,7 +207,7 @@ class BedrockInferenceAdapter:
             while (item := await queue.get()) is not _END:
                 if isinstance(item, Exception):
                     if isinstance(item, ClientError | BotoCoreError):
-                        raise to_plugstack_error(item) from None
+                        raise to_plugstack_error(item, provider_id=self.provider_id) from None
                     raise item
                 yield item
         finally:

@@ -18,9 +18,7 @@ from botocore.exceptions import (
 
 from plugstack.errors import AuthenticationError, PlugstackError, ProviderError, error_for_status, parse_retry_after
 
-__all__ = ["PROVIDER", "to_plugstack_error"]
-
-PROVIDER = "bedrock"
+__all__ = ["to_plugstack_error"]
 
 _AUTH_CODES = {
     "UnrecognizedClientException",
@@ -45,8 +43,11 @@ _STATUS_BY_CODE = {
 }
 
 
-def to_plugstack_error(exc: Exception) -> PlugstackError:
-    """The plugstack error for a boto3 failure, with AWS's own message."""
+def to_plugstack_error(exc: Exception, *, provider_id: str) -> PlugstackError:
+    """The plugstack error for a boto3 failure, with AWS's own message.
+
+    ``provider_id`` is the provider's id in the run config: provider errors name it.
+    """
     if isinstance(exc, ClientError):
         error = exc.response.get("Error", {})
         code = str(error.get("Code", ""))
@@ -57,13 +58,13 @@ def to_plugstack_error(exc: Exception) -> PlugstackError:
         metadata = exc.response.get("ResponseMetadata", {})
         status = _STATUS_BY_CODE.get(code) or int(metadata.get("HTTPStatusCode") or 502)
         retry_after = parse_retry_after({k.lower(): v for k, v in (metadata.get("HTTPHeaders") or {}).items()})
-        return error_for_status(status, message, provider_id=PROVIDER, retry_after=retry_after)
+        return error_for_status(status, message, provider_id=provider_id, retry_after=retry_after)
     if isinstance(exc, NoCredentialsError | PartialCredentialsError):
         return AuthenticationError(f"no usable AWS credentials: {exc}")
     if isinstance(exc, ConnectTimeoutError | ReadTimeoutError):
-        return ProviderError("request timed out", provider_id=PROVIDER, status_code=504)
+        return ProviderError("request timed out", provider_id=provider_id, status_code=504)
     if isinstance(exc, EndpointConnectionError):
         return ProviderError(
-            f"cannot connect to {exc.kwargs.get('endpoint_url', 'Bedrock')}", provider_id=PROVIDER, status_code=503
+            f"cannot connect to {exc.kwargs.get('endpoint_url', 'Bedrock')}", provider_id=provider_id, status_code=503
         )
-    return ProviderError(f"{type(exc).__name__}: {exc}", provider_id=PROVIDER)
+    return ProviderError(f"{type(exc).__name__}: {exc}", provider_id=provider_id)

@@ -26,6 +26,7 @@ def plugstack_vector_io_providers() -> list[ProviderSpec]:
             api_dependencies=[Api.inference],
             optional_api_dependencies=[Api.files],
             pip_packages=["plugstack-chromadb"],
+            sdk_modules={"chromadb": "chromadb"},
             description="vector stores in an embedded Chroma database (a directory); vector search",
         ),
         ProviderSpec(
@@ -36,6 +37,7 @@ def plugstack_vector_io_providers() -> list[ProviderSpec]:
             api_dependencies=[Api.inference],
             optional_api_dependencies=[Api.files],
             pip_packages=["plugstack-chromadb"],
+            sdk_modules={"chromadb": "chromadb"},
             description="vector stores on a Chroma server (chromadb.HttpClient); vector search",
         ),
     ]

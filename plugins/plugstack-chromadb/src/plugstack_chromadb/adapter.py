@@ -24,9 +24,9 @@ from chromadb.config import Settings
 from chromadb.errors import ChromaError
 from chromadb.errors import NotFoundError as ChromaNotFoundError
 
-from plugstack.apis import Api
 from plugstack.apis.vector_io import Chunk, ScoredChunk, SearchMode, VectorStore
 from plugstack.errors import BadRequestError, NotFoundError, NotImplementedByProviderError, ProviderError
+from plugstack.provider_context import ProviderContext
 from plugstack.retrieval.filters import parse_filter
 from plugstack_chromadb.config import ChromaInlineConfig, ChromaRemoteConfig
 from plugstack_chromadb.filters import chroma_where
@@ -43,14 +43,17 @@ def _settings() -> Settings:
     return Settings(anonymized_telemetry=False)
 
 
-def create_inline_provider(config: ChromaInlineConfig, deps: dict[Api, Any]) -> ChromaVectorIO:
+def create_inline_provider(config: ChromaInlineConfig, context: ProviderContext) -> ChromaVectorIO:
     path = Path(config.db_path).expanduser()
     return ChromaVectorIO(
-        lambda: chromadb.PersistentClient(path=str(path), settings=_settings()), config, "inline::chromadb"
+        lambda: chromadb.PersistentClient(path=str(path), settings=_settings()),
+        config,
+        "inline::chromadb",
+        provider_id=context.provider_id,
     )
 
 
-def create_remote_provider(config: ChromaRemoteConfig, deps: dict[Api, Any]) -> ChromaVectorIO:
+def create_remote_provider(config: ChromaRemoteConfig, context: ProviderContext) -> ChromaVectorIO:
     def connect() -> Any:
         headers = {"x-chroma-token": config.api_key.get_secret_value()} if config.api_key else None
         return chromadb.HttpClient(
@@ -61,16 +64,27 @@ def create_remote_provider(config: ChromaRemoteConfig, deps: dict[Api, Any]) -> 
             settings=_settings(),
         )
 
-    return ChromaVectorIO(connect, config, "remote::chromadb")
+    return ChromaVectorIO(connect, config, "remote::chromadb", provider_id=context.provider_id)
 
 
 class ChromaVectorIO:
+    """``name`` is the provider type (what the messages about Chroma's abilities name);
+    ``provider_id`` the provider's id in the run config, which its provider errors name."""
+
     search_modes: frozenset[SearchMode] = frozenset({"vector"})
 
-    def __init__(self, connect: Callable[[], Any], config: ChromaInlineConfig | ChromaRemoteConfig, name: str) -> None:
+    def __init__(
+        self,
+        connect: Callable[[], Any],
+        config: ChromaInlineConfig | ChromaRemoteConfig,
+        name: str,
+        *,
+        provider_id: str,
+    ) -> None:
         self._connect = connect
         self.config = config
         self.name = name
+        self.provider_id = provider_id
         self.default_embedding_model = config.embedding_model
         self.client: Any = None
         self._lock = threading.Lock()
@@ -178,7 +192,7 @@ class ChromaVectorIO:
 
     async def _run(self, work: Callable[[], T]) -> T:
         if self.client is None:
-            raise RuntimeError(f"{self.name} used before initialize()")
+            raise RuntimeError(f"provider {self.provider_id!r} ({self.name}) used before initialize()")
 
         def locked() -> T:
             with self._lock:
@@ -189,7 +203,7 @@ class ChromaVectorIO:
         except ChromaNotFoundError:
             raise
         except ChromaError as exc:
-            raise ProviderError(f"{type(exc).__name__}: {exc}", provider_id=self.name) from None
+            raise ProviderError(f"{type(exc).__name__}: {exc}", provider_id=self.provider_id) from None
 
 
 def _metadata(chunk: Chunk) -> dict[str, Any]:

@@ -22,6 +22,8 @@ def plugstack_inference_providers() -> list[ProviderSpec]:
             config_class="plugstack_groq.config:GroqConfig",
             adapter_factory="plugstack_groq.adapter:create_provider",
             pip_packages=["plugstack-groq"],
+            # DefaultAioHttpClient needs the aiohttp extra's httpx-aiohttp; errors.py imports httpx
+            sdk_modules={"groq": "groq[aiohttp]", "httpx_aiohttp": "groq[aiohttp]", "httpx": "httpx"},
             description="Groq's hosted models (chat, embeddings) through the official groq SDK",
         )
     ]

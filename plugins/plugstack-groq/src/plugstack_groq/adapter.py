@@ -15,7 +15,6 @@ from typing import Any
 import groq
 from groq.resources.chat.completions import AsyncCompletions
 
-from plugstack.apis import Api
 from plugstack.apis.inference import (
     ChatCompletion,
     ChatCompletionChunk,
@@ -28,10 +27,13 @@ from plugstack.apis.inference import (
 )
 from plugstack.apis.models import Model
 from plugstack.errors import ConfigError, NotImplementedByProviderError
+from plugstack.provider_context import ProviderContext
 from plugstack_groq.config import GroqConfig
-from plugstack_groq.errors import PROVIDER, to_plugstack_error
+from plugstack_groq.errors import to_plugstack_error
 
 __all__ = ["GroqInferenceAdapter", "create_provider", "name_tool_calls_once", "usage_chunk_from_x_groq"]
+
+_OWNED_BY = "groq"  # the owner of configured models (Model.owned_by)
 
 # Parameters the SDK's create() names; the rest of a request travels in extra_body.
 _SDK_CHAT_PARAMS = frozenset(inspect.signature(AsyncCompletions.create).parameters) - {
@@ -43,15 +45,19 @@ _SDK_CHAT_PARAMS = frozenset(inspect.signature(AsyncCompletions.create).paramete
 }
 
 
-def create_provider(config: GroqConfig, deps: dict[Api, Any]) -> GroqInferenceAdapter:
-    return GroqInferenceAdapter(config)
+def create_provider(config: GroqConfig, context: ProviderContext) -> GroqInferenceAdapter:
+    return GroqInferenceAdapter(config, provider_id=context.provider_id)
 
 
 class GroqInferenceAdapter:
-    """Implements :class:`plugstack.apis.inference.Inference` for Groq."""
+    """Implements :class:`plugstack.apis.inference.Inference` for Groq.
 
-    def __init__(self, config: GroqConfig) -> None:
+    ``provider_id`` is the provider's id in the run config; its errors name it.
+    """
+
+    def __init__(self, config: GroqConfig, *, provider_id: str = "groq") -> None:
         self.config = config
+        self.provider_id = provider_id
         self._secret = config.api_key.get_secret_value() if config.api_key else None
         try:
             self.client = groq.AsyncGroq(
@@ -62,7 +68,9 @@ class GroqInferenceAdapter:
                 http_client=groq.DefaultAioHttpClient(timeout=config.timeout),
             )
         except groq.GroqError:
-            raise ConfigError("remote::groq needs api_key (or GROQ_API_KEY in the environment)") from None
+            raise ConfigError(
+                f"provider {provider_id!r} (remote::groq) needs api_key (or GROQ_API_KEY in the environment)"
+            ) from None
 
     async def shutdown(self) -> None:
         await self.client.close()
@@ -72,20 +80,20 @@ class GroqInferenceAdapter:
         try:
             await self.client.models.list()
         except groq.APIError as exc:
-            raise to_plugstack_error(exc, self._secret) from None
+            raise to_plugstack_error(exc, self._secret, provider_id=self.provider_id) from None
         return {"status": "OK"}
 
     async def list_models(self) -> list[Model]:
         if self.config.models is not None:
-            return [Model(id=m, owned_by=PROVIDER, provider_resource_id=m) for m in self.config.models]
+            return [Model(id=m, owned_by=_OWNED_BY, provider_resource_id=m) for m in self.config.models]
         try:
             page = await self.client.models.list()
         except groq.APIError as exc:
-            raise to_plugstack_error(exc, self._secret) from None
+            raise to_plugstack_error(exc, self._secret, provider_id=self.provider_id) from None
         return [
             Model(
                 id=m.id,
-                owned_by=m.owned_by or PROVIDER,
+                owned_by=m.owned_by or _OWNED_BY,
                 provider_resource_id=m.id,
                 metadata={k: v for k, v in (m.model_extra or {}).items() if k in ("context_window", "active")},
             )
@@ -105,7 +113,7 @@ class GroqInferenceAdapter:
         try:
             response = await self.client.chat.completions.create(**known, extra_body=extra or None)
         except groq.APIError as exc:
-            raise to_plugstack_error(exc, self._secret) from None
+            raise to_plugstack_error(exc, self._secret, provider_id=self.provider_id) from None
         if not request.stream:
             return ChatCompletion.model_validate(response.model_dump(exclude_unset=True))
         return self._chunks(response, include_usage)
@@ -123,7 +131,7 @@ class GroqInferenceAdapter:
                 last = chunk
                 yield chunk
         except groq.APIError as exc:
-            raise to_plugstack_error(exc, self._secret) from None
+            raise to_plugstack_error(exc, self._secret, provider_id=self.provider_id) from None
         finally:
             await stream.close()
         if include_usage and not usage_sent and last is not None:
@@ -144,7 +152,7 @@ class GroqInferenceAdapter:
                 encoding_format="float",
             )
         except groq.APIError as exc:
-            raise to_plugstack_error(exc, self._secret) from None
+            raise to_plugstack_error(exc, self._secret, provider_id=self.provider_id) from None
         return EmbeddingsResponse.model_validate(response.model_dump(exclude_unset=True))
 
 

@@ -22,6 +22,7 @@ def plugstack_inference_providers() -> list[ProviderSpec]:
             config_class="plugstack_llama_cpp.config:LlamaCppConfig",
             adapter_factory="plugstack_llama_cpp.provider:create_provider",
             pip_packages=["plugstack-llama-cpp", "llama-cpp-python"],
+            sdk_modules={"llama_cpp": "llama-cpp-python"},
             description="GGUF models run in-process on the CPU by llama.cpp (chat, completions, embeddings)",
         )
     ]

@@ -12,7 +12,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-from plugstack.apis import Api
 from plugstack.apis.inference import (
     ChatCompletion,
     ChatCompletionChunk,
@@ -29,6 +28,7 @@ from plugstack.apis.inference import (
 )
 from plugstack.apis.models import Model
 from plugstack.errors import BadRequestError, ConfigError, NotFoundError, NotImplementedByProviderError
+from plugstack.provider_context import ProviderContext
 from plugstack_llama_cpp.chat import generate_chat, generate_chat_with_format, plan_chat
 from plugstack_llama_cpp.completions import check_completion_request, generate_completion
 from plugstack_llama_cpp.config import LlamaCppConfig, LlamaCppModelConfig
@@ -40,22 +40,28 @@ __all__ = ["LlamaCppInferenceProvider", "create_provider"]
 T = TypeVar("T")
 
 
-async def create_provider(config: LlamaCppConfig, deps: dict[Api, Any]) -> LlamaCppInferenceProvider:
-    return LlamaCppInferenceProvider(config)
+async def create_provider(config: LlamaCppConfig, context: ProviderContext) -> LlamaCppInferenceProvider:
+    return LlamaCppInferenceProvider(config, provider_id=context.provider_id)
 
 
 class LlamaCppInferenceProvider:
-    def __init__(self, config: LlamaCppConfig) -> None:
+    """``provider_id`` is the provider's id in the run config; its start-up errors name it."""
+
+    def __init__(self, config: LlamaCppConfig, *, provider_id: str = "llama-cpp") -> None:
         self.config = config
+        self.provider_id = provider_id
         self.runners: dict[str, ModelRunner] = {}
 
     async def initialize(self) -> None:
-        for model in self._model_configs():
-            path = resolve_model_path(model.path, model_id=model.model_id)
-            self.runners[model.model_id] = ModelRunner(model, read_gguf_info(path, model_id=model.model_id))
-        if self.config.load_eagerly:
-            for runner in self.runners.values():
-                await runner.load()
+        try:
+            for model in self._model_configs():
+                path = resolve_model_path(model.path, model_id=model.model_id)
+                self.runners[model.model_id] = ModelRunner(model, read_gguf_info(path, model_id=model.model_id))
+            if self.config.load_eagerly:
+                for runner in self.runners.values():
+                    await runner.load()
+        except ConfigError as exc:  # which of the run config's providers cannot start
+            raise ConfigError(f"provider {self.provider_id!r} (inline::llama-cpp): {exc.message}") from None
 
     async def shutdown(self) -> None:
         for runner in self.runners.values():
@@ -153,7 +159,7 @@ class LlamaCppInferenceProvider:
         if self.config.models_dir is not None:
             folder = Path(self.config.models_dir).expanduser()
             if not folder.is_dir():
-                raise ConfigError(f"inline::llama-cpp: models_dir {folder} is not a directory")
+                raise ConfigError(f"models_dir {folder} is not a directory")
             taken = {m.model_id for m in models}
             models += [
                 LlamaCppModelConfig(model_id=file.stem, path=str(file))

@@ -12,9 +12,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from plugstack.apis import Api
 from plugstack.apis.files import FileList, FileObject
-from plugstack.file_records import FileRecords, check_file_size
+from plugstack.apis.files.metadata_store import FileMetadataStore, check_file_size
+from plugstack.provider_context import ProviderContext
 from plugstack.run_config import StoreConfig
 from plugstack.storage import SqlStore, create_engine_for
 from plugstack_localfs.config import LocalFSConfig
@@ -22,21 +22,24 @@ from plugstack_localfs.config import LocalFSConfig
 __all__ = ["LocalFSFiles", "create_provider"]
 
 
-def create_provider(config: LocalFSConfig, deps: dict[Api, Any]) -> LocalFSFiles:
-    return LocalFSFiles(config)
+def create_provider(config: LocalFSConfig, context: ProviderContext) -> LocalFSFiles:
+    return LocalFSFiles(config, provider_id=context.provider_id)
 
 
 class LocalFSFiles:
-    def __init__(self, config: LocalFSConfig) -> None:
+    """``provider_id`` is the provider's id in the run config; its errors name it."""
+
+    def __init__(self, config: LocalFSConfig, *, provider_id: str = "localfs") -> None:
         self.config = config
+        self.provider_id = provider_id
         self.root = Path(config.storage_dir).expanduser()
         self._engine: Any = None
-        self._records: FileRecords | None = None
+        self._records: FileMetadataStore | None = None
 
     async def initialize(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
         self._engine = create_engine_for(self.config.metadata_store or StoreConfig(), self.root / "files.db")
-        self._records = FileRecords(SqlStore(self._engine), "localfs_files")
+        self._records = FileMetadataStore(SqlStore(self._engine), "localfs_files")
         await self._records.initialize()
 
     async def shutdown(self) -> None:
@@ -45,7 +48,7 @@ class LocalFSFiles:
 
     async def create_file(self, content: bytes, filename: str, purpose: str) -> FileObject:
         check_file_size(filename, len(content), self.config.max_file_size_bytes)
-        file = FileRecords.new(filename, purpose, len(content))
+        file = FileMetadataStore.new(filename, purpose, len(content))
         await asyncio.to_thread(self._write, file.id, content)
         await self.records.add(file)
         return file
@@ -70,9 +73,9 @@ class LocalFSFiles:
         return {"status": "OK"} if writable else {"status": "Error", "message": f"{self.root} is not writable"}
 
     @property
-    def records(self) -> FileRecords:
+    def records(self) -> FileMetadataStore:
         if self._records is None:
-            raise RuntimeError("inline::localfs used before initialize()")
+            raise RuntimeError(f"provider {self.provider_id!r} (inline::localfs) used before initialize()")
         return self._records
 
     def _write(self, file_id: str, content: bytes) -> None:

@@ -22,6 +22,7 @@ def plugstack_inference_providers() -> list[ProviderSpec]:
             config_class="plugstack_openai.config:OpenAIConfig",
             adapter_factory="plugstack_openai.adapter:create_provider",
             pip_packages=["plugstack-openai"],
+            sdk_modules={"aiohttp": "aiohttp"},
             description="OpenAI's API (chat, completions, embeddings), spoken directly over a pooled aiohttp client",
         ),
         ProviderSpec(
@@ -30,6 +31,7 @@ def plugstack_inference_providers() -> list[ProviderSpec]:
             config_class="plugstack_openai.config:OpenAICompatibleConfig",
             adapter_factory="plugstack_openai.adapter:create_provider",
             pip_packages=["plugstack-openai"],
+            sdk_modules={"aiohttp": "aiohttp"},
             description="any server speaking the OpenAI API: vLLM, Ollama, llama.cpp, LM Studio, Together, Fireworks...",
         ),
     ]

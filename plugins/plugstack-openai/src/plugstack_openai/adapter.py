@@ -18,7 +18,6 @@ from typing import Any, TypeVar
 import aiohttp
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from plugstack.apis import Api
 from plugstack.apis.inference import (
     ChatCompletion,
     ChatCompletionChunk,
@@ -30,8 +29,9 @@ from plugstack.apis.inference import (
 )
 from plugstack.apis.models import Model
 from plugstack.errors import PlugstackError, ProviderError, error_for_status, parse_retry_after, upstream_message
+from plugstack.provider_context import ProviderContext
 from plugstack.redaction import redact_text
-from plugstack_openai.config import OpenAICompatibleConfig, OpenAIConfig
+from plugstack_openai.config import OpenAICompatibleConfig
 from plugstack_openai.sse import read_sse_data
 
 __all__ = ["OpenAIProvider", "create_provider"]
@@ -40,13 +40,16 @@ log = logging.getLogger("plugstack_openai")
 ResponseT = TypeVar("ResponseT", bound=BaseModel)
 
 
-async def create_provider(config: OpenAICompatibleConfig, deps: dict[Api, Any]) -> OpenAIProvider:
-    """The adapter factory named by both provider specs."""
-    return OpenAIProvider(config, provider_id="openai" if isinstance(config, OpenAIConfig) else "openai-compatible")
+async def create_provider(config: OpenAICompatibleConfig, context: ProviderContext) -> OpenAIProvider:
+    """The adapter factory named by both provider specs: errors name the run config's provider id."""
+    return OpenAIProvider(config, provider_id=context.provider_id)
 
 
 class OpenAIProvider:
-    """Implements :class:`plugstack.apis.inference.Inference` against ``config.base_url``."""
+    """Implements :class:`plugstack.apis.inference.Inference` against ``config.base_url``.
+
+    ``provider_id`` is the provider's id in the run config; its errors and log lines name it.
+    """
 
     def __init__(self, config: OpenAICompatibleConfig, *, provider_id: str = "openai-compatible") -> None:
         self.config = config

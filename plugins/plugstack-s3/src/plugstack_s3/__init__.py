@@ -22,6 +22,7 @@ def plugstack_files_providers() -> list[ProviderSpec]:
             config_class="plugstack_s3.config:S3FilesConfig",
             adapter_factory="plugstack_s3.adapter:create_provider",
             pip_packages=["plugstack-s3"],
+            sdk_modules={"boto3": "boto3", "botocore": "boto3"},
             description="file contents in an S3 (or S3-compatible) bucket through boto3, records in SQL",
         )
     ]

@@ -1,4 +1,4 @@
-"""The ``remote::s3`` provider: boto3 for the contents, :class:`FileRecords` for the records.
+"""The ``remote::s3`` provider: boto3 for the contents, :class:`FileMetadataStore` for the records.
 
 The object is written before its record, and the record deleted before its object, so a
 failure half-way leaves at worst an unlisted object, never a listed file without content.
@@ -14,26 +14,27 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from plugstack.apis import Api
 from plugstack.apis.files import FileList, FileObject
+from plugstack.apis.files.metadata_store import FileMetadataStore, check_file_size
 from plugstack.errors import ConfigError, ProviderError
-from plugstack.file_records import FileRecords, check_file_size
+from plugstack.provider_context import ProviderContext
 from plugstack.run_config import StoreConfig, plugstack_home
 from plugstack.storage import SqlStore, create_engine_for
 from plugstack_s3.config import S3FilesConfig
 
 __all__ = ["S3Files", "create_provider"]
 
-_PROVIDER = "remote::s3"
 
-
-def create_provider(config: S3FilesConfig, deps: dict[Api, Any]) -> S3Files:
-    return S3Files(config)
+def create_provider(config: S3FilesConfig, context: ProviderContext) -> S3Files:
+    return S3Files(config, provider_id=context.provider_id)
 
 
 class S3Files:
-    def __init__(self, config: S3FilesConfig) -> None:
+    """``provider_id`` is the provider's id in the run config; its errors name it."""
+
+    def __init__(self, config: S3FilesConfig, *, provider_id: str) -> None:
         self.config = config
+        self.provider_id = provider_id
         secret = config.aws_secret_access_key
         key_id = config.aws_access_key_id
         self.client = boto3.session.Session().client(
@@ -45,12 +46,12 @@ class S3Files:
             config=Config(retries={"max_attempts": 3, "mode": "standard"}),
         )
         self._engine: Any = None
-        self._records: FileRecords | None = None
+        self._records: FileMetadataStore | None = None
 
     async def initialize(self) -> None:
         default = plugstack_home() / "files" / f"s3-{self.config.bucket}.db"
         self._engine = create_engine_for(self.config.metadata_store or StoreConfig(), default)
-        self._records = FileRecords(SqlStore(self._engine), "s3_files")
+        self._records = FileMetadataStore(SqlStore(self._engine), "s3_files")
         await self._records.initialize()
         if self.config.create_bucket:
             await self._ensure_bucket()
@@ -69,7 +70,7 @@ class S3Files:
 
     async def create_file(self, content: bytes, filename: str, purpose: str) -> FileObject:
         check_file_size(filename, len(content), self.config.max_file_size_bytes)
-        file = FileRecords.new(filename, purpose, len(content))
+        file = FileMetadataStore.new(filename, purpose, len(content))
         await self._s3("put_object", Bucket=self.config.bucket, Key=self._key(file.id), Body=content)
         await self.records.add(file)
         return file
@@ -92,9 +93,9 @@ class S3Files:
         await self._s3("delete_object", Bucket=self.config.bucket, Key=self._key(file_id))
 
     @property
-    def records(self) -> FileRecords:
+    def records(self) -> FileMetadataStore:
         if self._records is None:
-            raise RuntimeError("remote::s3 used before initialize()")
+            raise RuntimeError(f"provider {self.provider_id!r} (remote::s3) used before initialize()")
         return self._records
 
     def _key(self, file_id: str) -> str:
@@ -105,7 +106,9 @@ class S3Files:
             await self._s3("head_bucket", Bucket=self.config.bucket)
         except ProviderError as exc:
             if exc.status_code != 404:
-                raise ConfigError(f"remote::s3: cannot use bucket {self.config.bucket!r}: {exc.message}") from None
+                raise ConfigError(
+                    f"provider {self.provider_id!r} (remote::s3): cannot use bucket {self.config.bucket!r}: {exc.message}"
+                ) from None
             location = {}
             if self.config.region and self.config.region != "us-east-1":
                 location = {"CreateBucketConfiguration": {"LocationConstraint": self.config.region}}
@@ -119,6 +122,6 @@ class S3Files:
             error = exc.response.get("Error", {})
             status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 502)
             message = f"S3 {operation} failed: {error.get('Code', 'error')}: {error.get('Message', '')}".rstrip(": ")
-            raise ProviderError(message, provider_id=_PROVIDER, status_code=status) from None
+            raise ProviderError(message, provider_id=self.provider_id, status_code=status) from None
         except BotoCoreError as exc:
-            raise ProviderError(f"S3 {operation} failed: {exc}", provider_id=_PROVIDER) from None
+            raise ProviderError(f"S3 {operation} failed: {exc}", provider_id=self.provider_id) from None

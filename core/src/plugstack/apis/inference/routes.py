@@ -16,14 +16,25 @@ from plugstack.apis.inference import (
     EmbeddingsRequest,
     EmbeddingsResponse,
 )
-from plugstack.inference_router import json_payloads
-from plugstack.server.routing import ApiRoute, json_response, note_model, read_body
+from plugstack.apis.inference.router import json_payloads
+from plugstack.errors import PlugstackError
+from plugstack.server.routing import ApiRoute, json_response, read_body, request_info
 from plugstack.server.sse import open_event_stream
 
 if TYPE_CHECKING:
     from plugstack.stack import Stack
 
 __all__ = ["routes"]
+
+
+def note_model(request: Request, stack: Stack, model_id: str) -> None:
+    """Record the model (and the provider serving it) for the access log and error messages."""
+    info = request_info(request)
+    info.model = model_id
+    try:
+        info.provider = stack.models.resolve(model_id).provider_id
+    except PlugstackError:
+        pass  # the call itself raises the 404 that names the known models
 
 
 def routes(stack: Stack) -> list[ApiRoute]:

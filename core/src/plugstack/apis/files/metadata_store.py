@@ -1,4 +1,4 @@
-"""``FileRecords``: the metadata table every files provider keeps, on the core's SQL store.
+"""``FileMetadataStore``: the metadata table every files provider keeps, on the core's SQL store.
 
 A files provider stores contents its own way (a directory, an S3 bucket) and the records
 (``id``, ``filename``, ``purpose``, ``bytes``, ``created_at``) here, so that listing,
@@ -15,7 +15,7 @@ from plugstack.errors import BadRequestError, NotFoundError
 from plugstack.storage import SqlStore
 from plugstack.storage.sqlstore import ColumnType
 
-__all__ = ["FileRecords", "check_file_size"]
+__all__ = ["FileMetadataStore", "check_file_size"]
 
 _COLUMNS: dict[str, ColumnType] = {
     "id": "string",
@@ -34,7 +34,7 @@ def check_file_size(filename: str, size: int, limit: int) -> None:
         )
 
 
-class FileRecords:
+class FileMetadataStore:
     def __init__(self, store: SqlStore, table: str) -> None:
         self.store = store
         self.table = table

@@ -16,14 +16,19 @@ from typing import Any, Literal, get_args
 import pluggy
 
 from plugstack.api_call import call_api
-from plugstack.apis.files import FileDeleted, FileList, FileObject, FilePurpose
+from plugstack.apis.definition import RouterContext
+from plugstack.apis.files.types import FileDeleted, FileList, FileObject, FilePurpose
 from plugstack.errors import BadRequestError, NotFoundError
 from plugstack.pagination import paginate
 
-__all__ = ["FilesRouter"]
+__all__ = ["FilesRouter", "build_routers"]
 
 _PURPOSES: tuple[str, ...] = get_args(FilePurpose)
 FileDeletedListener = Callable[[str], Awaitable[None]]
+
+
+def build_routers(context: RouterContext) -> dict[str, object]:
+    return {"files": FilesRouter(context.providers, context.pm)}
 
 
 class FilesRouter:

@@ -1,18 +1,15 @@
-"""Safety and shields: check messages before or after inference.
+"""Safety's types: shields that check messages before or after inference.
 
-Shape only so far. ``Safety`` is what a shield provider implements (auto-routed by shield
-id); ``Shield`` is the resource the ``shields`` routing table keeps.
+Providers can register and start; the API has no router yet, so nothing routes to them.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from plugstack.apis.inference import ChatMessage
-
-__all__ = ["RunShieldResponse", "Safety", "SafetyViolation", "Shield"]
+__all__ = ["RunShieldResponse", "SafetyViolation", "Shield"]
 
 
 class Shield(BaseModel):
@@ -32,7 +29,3 @@ class SafetyViolation(BaseModel):
 
 class RunShieldResponse(BaseModel):
     violation: SafetyViolation | None = None
-
-
-class Safety(Protocol):
-    async def run_shield(self, shield_id: str, messages: list[ChatMessage]) -> RunShieldResponse: ...

@@ -18,9 +18,10 @@ from collections.abc import AsyncIterator
 from typing import Any, TypeVar
 
 import pluggy
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from plugstack.api_call import call_api, calls_are_wrapped
+from plugstack.apis.definition import RouterContext
 from plugstack.apis.inference import (
     ChatCompletion,
     ChatCompletionChunk,
@@ -31,12 +32,21 @@ from plugstack.apis.inference import (
     EmbeddingsResponse,
 )
 from plugstack.apis.models import Model
+from plugstack.apis.models.table import ModelsRoutingTable
 from plugstack.errors import BadRequestError, ProviderError
-from plugstack.routing_table import ModelsRoutingTable
+from plugstack.protocols import optional_method
+from plugstack.validation import validate_request
 
-__all__ = ["InferenceRouter", "json_payloads", "validate_request"]
+__all__ = ["InferenceRouter", "build_routers", "json_payloads"]
 
 RequestT = TypeVar("RequestT", bound=BaseModel)
+
+
+async def build_routers(context: RouterContext) -> dict[str, object]:
+    """The inference router and the models routing table it routes by."""
+    table = ModelsRoutingTable(context.providers, context.kvstore)
+    await table.initialize(context.resources["models"])
+    return {"inference": InferenceRouter(table, context.pm), "models": table}
 
 
 class InferenceRouter:
@@ -66,7 +76,7 @@ class InferenceRouter:
         first event raise here.
         """
         model, provider, provider_request = self._resolve("chat_completion", request, want="llm")
-        relay = getattr(provider, "chat_completion_sse", None)
+        relay = optional_method(provider, "chat_completion_sse")
         if relay is None or calls_are_wrapped(self.pm):
             return json_payloads(await self.chat_completion(request))  # type: ignore[arg-type]
         payloads: AsyncIterator[bytes] = await relay(provider_request)
@@ -178,43 +188,6 @@ async def _close(iterator: AsyncIterator[Any]) -> None:
     aclose = getattr(iterator, "aclose", None)
     if aclose is not None:
         await aclose()
-
-
-def validate_request(cls: type[RequestT], request: RequestT | None, params: dict[str, Any]) -> RequestT:
-    """``request`` as given, or built from keyword ``params``; a 400 naming the field if invalid."""
-    if request is not None:
-        if params:
-            raise TypeError("pass either a request object or keyword arguments, not both")
-        return request
-    try:
-        return cls.model_validate(params)
-    except ValidationError as exc:
-        raise bad_request_from(exc) from None
-
-
-def bad_request_from(exc: ValidationError) -> BadRequestError:
-    """A 400 whose message names each invalid field (and never echoes pydantic internals).
-
-    pydantic puts the union member it tried into the location (``content.str``,
-    ``content.list[dict[str,any]]``); those are left out and the member errors of one
-    field are joined with "or".
-    """
-    problems: dict[str, list[str]] = {}
-    for error in exc.errors(include_url=False):
-        field = ".".join(str(part) for part in error["loc"] if not _is_union_member(part)) or "body"
-        messages = problems.setdefault(field, [])
-        if error["msg"] not in messages:
-            messages.append(error["msg"])
-    text = "; ".join(f"{field}: {' or '.join(messages)}" for field, messages in problems.items())
-    return BadRequestError("invalid request: " + text, param=next(iter(problems), None))
-
-
-_TYPE_NAMES = frozenset({"str", "int", "float", "bool", "list", "dict", "none"})
-
-
-def _is_union_member(part: str | int) -> bool:
-    """A location part naming a union member (a type), not a field: fields are snake_case."""
-    return isinstance(part, str) and (part in _TYPE_NAMES or not part.isidentifier() or part[:1].isupper())
 
 
 def _float32_base64(values: list[float]) -> str:

@@ -1,17 +1,13 @@
-"""Files: upload, list, read and delete files (OpenAI ``/v1/files``).
-
-Shape only so far: the types and the provider Protocol that a files provider
-(``inline::localfs``, ``remote::s3``) implements.
-"""
+"""The files API's types, in the OpenAI wire format of ``/v1/files``."""
 
 from __future__ import annotations
 
 import time
-from typing import Literal, Protocol
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["FileList", "FileObject", "Files"]
+__all__ = ["FileDeleted", "FileList", "FileObject", "FilePurpose"]
 
 FilePurpose = Literal["assistants", "batch", "fine-tune", "vision", "user_data", "evals"]
 
@@ -38,11 +34,3 @@ class FileDeleted(BaseModel):
     id: str
     object: Literal["file"] = "file"
     deleted: bool = True
-
-
-class Files(Protocol):
-    async def create_file(self, content: bytes, filename: str, purpose: FilePurpose) -> FileObject: ...
-    async def list_files(self, purpose: FilePurpose | None = None, limit: int = 10000) -> FileList: ...
-    async def retrieve_file(self, file_id: str) -> FileObject: ...
-    async def file_content(self, file_id: str) -> bytes: ...
-    async def delete_file(self, file_id: str) -> None: ...

@@ -21,8 +21,7 @@ from plugstack.apis.vector_stores import (
     VectorStoreFileDeleted,
     VectorStoreObject,
 )
-from plugstack.server.routes.files import query_int, query_order
-from plugstack.server.routing import ApiRoute, json_response, read_body
+from plugstack.server.routing import ApiRoute, json_response, query_int, query_order, read_body
 
 if TYPE_CHECKING:
     from plugstack.stack import Stack

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal, cast
+from typing import TYPE_CHECKING
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
@@ -10,30 +10,12 @@ from starlette.responses import Response
 
 from plugstack.apis.files import FileDeleted, FileList, FileObject
 from plugstack.errors import BadRequestError, NotImplementedByProviderError
-from plugstack.server.routing import ApiRoute, json_response
+from plugstack.server.routing import ApiRoute, json_response, query_int, query_order
 
 if TYPE_CHECKING:
     from plugstack.stack import Stack
 
-__all__ = ["query_int", "query_order", "routes"]
-
-
-def query_int(request: Request, name: str, default: int) -> int:
-    """The integer query parameter ``name``; a 400 naming it when it is not an integer."""
-    raw = request.query_params.get(name)
-    if raw is None:
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise BadRequestError(f"query parameter {name} must be an integer, got {raw!r}", param=name) from None
-
-
-def query_order(request: Request) -> Literal["asc", "desc"]:
-    order = request.query_params.get("order", "desc")
-    if order not in ("asc", "desc"):
-        raise BadRequestError(f"order must be 'asc' or 'desc', got {order!r}", param="order")
-    return cast(Literal["asc", "desc"], order)
+__all__ = ["routes"]
 
 
 def routes(stack: Stack) -> list[ApiRoute]:

@@ -9,8 +9,7 @@ chunk (unknown model, bad credentials) are raised by the call itself.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -28,7 +27,6 @@ __all__ = [
     "EmbeddingsRequest",
     "EmbeddingsResponse",
     "EmbeddingsUsage",
-    "Inference",
     "ResponseMessage",
     "Usage",
 ]
@@ -215,29 +213,3 @@ class EmbeddingsResponse(_OpenAIModel):
     data: list[Embedding]
     model: str
     usage: EmbeddingsUsage = Field(default_factory=EmbeddingsUsage)
-
-
-# -- the provider contract --------------------------------------------------------------
-
-
-@runtime_checkable
-class Inference(Protocol):
-    """What an inference provider implements.
-
-    ``request.model`` is the provider's own model id (the routing table has already
-    translated the user's id). Return the response with any ``model`` value; the router
-    puts the user's id back. A provider that lacks an operation raises
-    :class:`plugstack.errors.NotImplementedByProviderError`.
-    """
-
-    async def chat_completion(
-        self, request: ChatCompletionRequest
-    ) -> ChatCompletion | AsyncIterator[ChatCompletionChunk]: ...
-
-    async def completion(self, request: CompletionRequest) -> Completion | AsyncIterator[Completion]: ...
-
-    async def embeddings(self, request: EmbeddingsRequest) -> EmbeddingsResponse: ...
-
-    async def list_models(self) -> list[Any]:
-        """The models this provider serves now, as :class:`plugstack.apis.models.Model`."""
-        ...

@@ -18,13 +18,13 @@ from pydantic import Field
 from plugstack.apis.vector_stores import FileCounts, VectorStoreFile
 from plugstack.storage import SqlStore
 
-__all__ = ["FileRecord", "IngestionRecords", "count_statuses"]
+__all__ = ["IngestionRecord", "IngestionRecords", "count_statuses"]
 
 _FILES = "plugstack_vector_store_files"
 _BATCHES = "plugstack_vector_store_file_batches"
 
 
-class FileRecord(VectorStoreFile):
+class IngestionRecord(VectorStoreFile):
     """A vector store file plus what only the router needs (left out of API responses)."""
 
     filename: str = Field(default="", exclude=True)
@@ -32,7 +32,7 @@ class FileRecord(VectorStoreFile):
     batch_id: str | None = Field(default=None, exclude=True)
 
 
-def count_statuses(records: Sequence[FileRecord]) -> FileCounts:
+def count_statuses(records: Sequence[IngestionRecord]) -> FileCounts:
     by_status = Counter(record.status for record in records)
     return FileCounts(
         in_progress=by_status["in_progress"],
@@ -74,7 +74,7 @@ class IngestionRecords:
 
     # -- files ------------------------------------------------------------------------------------
 
-    async def add(self, record: FileRecord) -> None:
+    async def add(self, record: IngestionRecord) -> None:
         row = record.model_dump(mode="json", exclude={"id", "object"})
         row.update(
             key=_key(record.vector_store_id, record.id),
@@ -85,11 +85,11 @@ class IngestionRecords:
         )
         await self.sql.insert(_FILES, row)
 
-    async def get(self, vector_store_id: str, file_id: str) -> FileRecord | None:
+    async def get(self, vector_store_id: str, file_id: str) -> IngestionRecord | None:
         row = await self.sql.fetch_one(_FILES, {"key": _key(vector_store_id, file_id)})
         return None if row is None else _record(row)
 
-    async def find(self, **where: Any) -> list[FileRecord]:
+    async def find(self, **where: Any) -> list[IngestionRecord]:
         """Records whose columns equal ``where`` (``vector_store_id``, ``file_id``, ``status``, ``batch_id``)."""
         return [_record(row) for row in await self.sql.fetch_all(_FILES, where)]
 
@@ -123,5 +123,5 @@ def _key(vector_store_id: str, file_id: str) -> str:
     return f"{vector_store_id}/{file_id}"
 
 
-def _record(row: dict[str, Any]) -> FileRecord:
-    return FileRecord.model_validate({**row, "id": row["file_id"], "attributes": row["attributes"] or {}})
+def _record(row: dict[str, Any]) -> IngestionRecord:
+    return IngestionRecord.model_validate({**row, "id": row["file_id"], "attributes": row["attributes"] or {}})
