@@ -12,6 +12,7 @@ import path (``"package.module:name"``), so reading the registry imports no rout
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
     from plugstack.storage import KVStore, SqlStore
 
-__all__ = ["ApiDefinition", "RouterContext", "UnroutedApi"]
+__all__ = ["ApiDefinition", "RouterContext", "UnroutedApi", "lazy_reexport"]
 
 
 @dataclass(frozen=True)
@@ -96,3 +97,21 @@ class UnroutedApi:
     def __init__(self, api: str, providers: dict[str, Any]) -> None:
         self.api = api
         self.providers = providers
+
+
+def lazy_reexport(package: str, *modules: str) -> Callable[[str], Any]:
+    """A module ``__getattr__`` that serves the names in ``__all__`` of the package's ``modules``.
+
+    An API package's ``__init__`` re-exports its types and Protocol this way, so that
+    reading its ``API`` definition (every plugin host does, at start) imports no pydantic
+    models until something uses them.
+    """
+
+    def __getattr__(name: str) -> Any:
+        for module_name in modules:
+            module = importlib.import_module(f"{package}.{module_name}")
+            if name in getattr(module, "__all__", ()):
+                return getattr(module, name)
+        raise AttributeError(f"module {package!r} has no attribute {name!r}")
+
+    return __getattr__

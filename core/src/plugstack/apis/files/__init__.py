@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from plugstack.apis.definition import ApiDefinition
-from plugstack.apis.files.provider import Files
-from plugstack.apis.files.types import (
-    FileDeleted,
-    FileList,
-    FileObject,
-    FilePurpose,
-)
+from typing import TYPE_CHECKING
+
+from plugstack.apis.definition import ApiDefinition, lazy_reexport
+
+if TYPE_CHECKING:
+    from plugstack.apis.files.provider import Files
+    from plugstack.apis.files.types import (
+        FileDeleted,
+        FileList,
+        FileObject,
+        FilePurpose,
+    )
 
 __all__ = ["API", "FileDeleted", "FileList", "FileObject", "FilePurpose", "Files"]
 
@@ -22,3 +26,5 @@ API = ApiDefinition(
     router="plugstack.apis.files.router:build_routers",
     routes="plugstack.apis.files.routes:routes",
 )
+
+__getattr__ = lazy_reexport(__name__, "types", "provider")

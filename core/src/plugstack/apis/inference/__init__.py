@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
-from plugstack.apis.definition import ApiDefinition
-from plugstack.apis.inference.provider import Inference
-from plugstack.apis.inference.types import (
-    ChatCompletion,
-    ChatCompletionChunk,
-    ChatCompletionRequest,
-    ChatMessage,
-    Choice,
-    ChunkChoice,
-    Completion,
-    CompletionChoice,
-    CompletionRequest,
-    Embedding,
-    EmbeddingsRequest,
-    EmbeddingsResponse,
-    EmbeddingsUsage,
-    ResponseMessage,
-    Usage,
-)
+from typing import TYPE_CHECKING
+
+from plugstack.apis.definition import ApiDefinition, lazy_reexport
+
+if TYPE_CHECKING:
+    from plugstack.apis.inference.provider import Inference
+    from plugstack.apis.inference.types import (
+        ChatCompletion,
+        ChatCompletionChunk,
+        ChatCompletionRequest,
+        ChatMessage,
+        Choice,
+        ChunkChoice,
+        Completion,
+        CompletionChoice,
+        CompletionRequest,
+        Embedding,
+        EmbeddingsRequest,
+        EmbeddingsResponse,
+        EmbeddingsUsage,
+        ResponseMessage,
+        Usage,
+    )
 
 __all__ = [
     "API",
@@ -55,3 +59,5 @@ API = ApiDefinition(
     route_order=0,  # the hot routes first
     resources=("models",),
 )
+
+__getattr__ = lazy_reexport(__name__, "types", "provider")

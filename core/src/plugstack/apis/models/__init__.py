@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from plugstack.apis.definition import ApiDefinition
-from plugstack.apis.models.types import (
-    Model,
-    ModelList,
-    Models,
-    RegisterModelRequest,
-)
+from typing import TYPE_CHECKING
+
+from plugstack.apis.definition import ApiDefinition, lazy_reexport
+
+if TYPE_CHECKING:
+    from plugstack.apis.models.types import (
+        Model,
+        ModelList,
+        Models,
+        RegisterModelRequest,
+    )
 
 __all__ = ["API", "Model", "ModelList", "Models", "RegisterModelRequest"]
 
@@ -19,3 +23,5 @@ API = ApiDefinition(
     routes="plugstack.apis.models.routes:routes",
     route_order=10,
 )
+
+__getattr__ = lazy_reexport(__name__, "types")

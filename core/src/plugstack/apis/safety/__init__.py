@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from plugstack.apis.definition import ApiDefinition
-from plugstack.apis.safety.provider import Safety
-from plugstack.apis.safety.types import (
-    RunShieldResponse,
-    SafetyViolation,
-    Shield,
-)
+from typing import TYPE_CHECKING
+
+from plugstack.apis.definition import ApiDefinition, lazy_reexport
+
+if TYPE_CHECKING:
+    from plugstack.apis.safety.provider import Safety
+    from plugstack.apis.safety.types import (
+        RunShieldResponse,
+        SafetyViolation,
+        Shield,
+    )
 
 __all__ = ["API", "RunShieldResponse", "Safety", "SafetyViolation", "Shield"]
 
@@ -19,3 +23,5 @@ API = ApiDefinition(
     registration_hook="plugstack_safety_providers",
     protocol="plugstack.apis.safety.provider:Safety",
 )
+
+__getattr__ = lazy_reexport(__name__, "types", "provider")

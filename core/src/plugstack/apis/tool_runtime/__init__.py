@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from plugstack.apis.definition import ApiDefinition
-from plugstack.apis.tool_runtime.provider import ToolRuntime
-from plugstack.apis.tool_runtime.types import (
-    ToolDef,
-    ToolGroup,
-    ToolInvocationResult,
-)
+from typing import TYPE_CHECKING
+
+from plugstack.apis.definition import ApiDefinition, lazy_reexport
+
+if TYPE_CHECKING:
+    from plugstack.apis.tool_runtime.provider import ToolRuntime
+    from plugstack.apis.tool_runtime.types import (
+        ToolDef,
+        ToolGroup,
+        ToolInvocationResult,
+    )
 
 __all__ = ["API", "ToolDef", "ToolGroup", "ToolInvocationResult", "ToolRuntime"]
 
@@ -19,3 +23,5 @@ API = ApiDefinition(
     registration_hook="plugstack_tool_runtime_providers",
     protocol="plugstack.apis.tool_runtime.provider:ToolRuntime",
 )
+
+__getattr__ = lazy_reexport(__name__, "types", "provider")

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from plugstack.apis.definition import ApiDefinition
-from plugstack.apis.vector_io.provider import VectorIO
-from plugstack.apis.vector_io.types import (
-    Chunk,
-    ScoredChunk,
-    SearchMode,
-    VectorStore,
-)
+from typing import TYPE_CHECKING
+
+from plugstack.apis.definition import ApiDefinition, lazy_reexport
+
+if TYPE_CHECKING:
+    from plugstack.apis.vector_io.provider import VectorIO
+    from plugstack.apis.vector_io.types import (
+        Chunk,
+        ScoredChunk,
+        SearchMode,
+        VectorStore,
+    )
 
 __all__ = ["API", "Chunk", "ScoredChunk", "SearchMode", "VectorIO", "VectorStore"]
 
@@ -25,3 +29,5 @@ API = ApiDefinition(
     optional_needs=("files",),
     resources=("vector_stores",),
 )
+
+__getattr__ = lazy_reexport(__name__, "types", "provider")

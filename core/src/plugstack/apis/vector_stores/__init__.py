@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
-from plugstack.apis.definition import ApiDefinition
-from plugstack.apis.vector_stores.types import (
-    CreateFileBatchRequest,
-    CreateVectorStoreFileRequest,
-    CreateVectorStoreRequest,
-    FileCounts,
-    FileError,
-    ListPage,
-    RankingOptions,
-    RegisterVectorStoreRequest,
-    SearchRequest,
-    SearchResult,
-    SearchResultsPage,
-    UpdateVectorStoreRequest,
-    VectorStoreDeleted,
-    VectorStoreFile,
-    VectorStoreFileBatch,
-    VectorStoreFileDeleted,
-    VectorStoreObject,
-)
+from typing import TYPE_CHECKING
+
+from plugstack.apis.definition import ApiDefinition, lazy_reexport
+
+if TYPE_CHECKING:
+    from plugstack.apis.vector_stores.types import (
+        CreateFileBatchRequest,
+        CreateVectorStoreFileRequest,
+        CreateVectorStoreRequest,
+        FileCounts,
+        FileError,
+        ListPage,
+        RankingOptions,
+        RegisterVectorStoreRequest,
+        SearchRequest,
+        SearchResult,
+        SearchResultsPage,
+        UpdateVectorStoreRequest,
+        VectorStoreDeleted,
+        VectorStoreFile,
+        VectorStoreFileBatch,
+        VectorStoreFileDeleted,
+        VectorStoreObject,
+    )
 
 __all__ = [
     "API",
@@ -50,3 +54,5 @@ API = ApiDefinition(
     table_of="vector_io",
     routes="plugstack.apis.vector_stores.routes:routes",
 )
+
+__getattr__ = lazy_reexport(__name__, "types")
