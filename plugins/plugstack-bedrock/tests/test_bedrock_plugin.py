@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import socket
-
 import plugstack_bedrock
 import pytest
 from plugstack_bedrock.adapter import BedrockInferenceAdapter, create_provider
@@ -12,6 +10,7 @@ from plugstack.errors import ProviderError
 from plugstack.plugins import new_plugin_host
 from plugstack.provider_context import ProviderContext
 from plugstack.stack import Stack
+from plugstack.testing.ports import refused_url
 
 
 def test_credentials_are_secret_in_repr() -> None:
@@ -54,9 +53,7 @@ async def test_unreachable_endpoint_is_unhealthy_with_a_503() -> None:
 
 async def test_two_bedrock_providers_name_their_own_provider_id_in_errors() -> None:
     """Two ``remote::bedrock`` entries of one run config: each one's errors say which one failed."""
-    with socket.socket() as probe:  # a port of 127.0.0.1 on which nothing listens
-        probe.bind(("127.0.0.1", 0))
-        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    closed = refused_url()
     host = new_plugin_host()
     assert host.register(plugstack_bedrock, name="bedrock")
     config = {

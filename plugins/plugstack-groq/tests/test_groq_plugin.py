@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import socket
-
 import plugstack_groq
 import pytest
 from plugstack_groq.adapter import GroqInferenceAdapter, name_tool_calls_once, usage_chunk_from_x_groq
@@ -12,6 +10,7 @@ from plugstack.apis.inference import ChatCompletionChunk
 from plugstack.errors import ConfigError, ProviderError
 from plugstack.plugins import new_plugin_host
 from plugstack.stack import Stack
+from plugstack.testing.ports import refused_url
 
 
 def test_api_key_is_secret_in_repr() -> None:
@@ -79,9 +78,7 @@ async def test_unreachable_upstream_is_unhealthy_with_a_503() -> None:
 
 async def test_two_groq_providers_name_their_own_provider_id_in_errors() -> None:
     """Two ``remote::groq`` entries of one run config: each one's errors say which one failed."""
-    with socket.socket() as probe:  # a port of 127.0.0.1 on which nothing listens
-        probe.bind(("127.0.0.1", 0))
-        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    closed = refused_url()
     host = new_plugin_host()
     assert host.register(plugstack_groq, name="groq")
     config = {

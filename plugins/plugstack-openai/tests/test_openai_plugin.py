@@ -6,7 +6,6 @@ stack whose only provider is ``inline::echo``, served by uvicorn on 127.0.0.1.
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
@@ -25,6 +24,7 @@ from plugstack.plugins import load_entry_points, new_plugin_host
 from plugstack.provider_context import ProviderContext
 from plugstack.server.background import BackgroundServer
 from plugstack.testing.echo import EchoPlugin
+from plugstack.testing.ports import refused_url
 
 
 def test_entry_point_registers_both_providers_without_importing_the_adapter() -> None:
@@ -73,9 +73,7 @@ async def test_the_factory_names_errors_after_the_run_configs_provider_id() -> N
 
 async def test_two_openai_compatible_providers_name_their_own_provider_id_in_errors() -> None:
     """A vLLM and an Ollama ``remote::openai-compatible`` in one run config, both down: each error says which."""
-    with socket.socket() as probe:  # a port of 127.0.0.1 on which nothing listens
-        probe.bind(("127.0.0.1", 0))
-        closed = f"http://127.0.0.1:{probe.getsockname()[1]}/v1"
+    closed = refused_url() + "/v1"
     config = {
         "distribution_name": "two-upstreams",
         "providers": {
