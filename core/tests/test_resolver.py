@@ -182,3 +182,18 @@ async def test_a_failing_provider_shuts_down_those_already_started(graph_host: P
     with pytest.raises(RuntimeError, match="guard cannot start"):
         await Stack.from_config(config, host=graph_host)
     assert EVENTS == ["start infer deps=[]", "stop infer"]
+
+
+async def test_a_router_that_needs_another_api_is_refused_without_it(host: PluginHost) -> None:
+    class Backend:
+        @plugstack.hookimpl
+        def plugstack_vector_io_providers(self) -> list[ProviderSpec]:
+            return [spec(Api.vector_io, "backend")]  # declares no dependency of its own
+
+    assert host.register(Backend(), name="backend")
+    config = {"distribution_name": "no-inference", "providers": {"vector_io": [entry("store", "backend")]}}
+    with pytest.raises(ResolverError) as info:
+        await Stack.from_config(config, host=host)
+    assert str(info.value) == (
+        "the vector_io API (providers: store) needs the inference API, but the run config enables no inference provider"
+    )

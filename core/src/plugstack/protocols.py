@@ -13,9 +13,6 @@ from typing import Any
 
 __all__ = ["missing_methods", "optional_attribute", "optional_method", "protocol_methods"]
 
-# What every provider may define, whatever its API; the core calls them when present.
-LIFECYCLE_METHODS = frozenset({"initialize", "shutdown", "health"})
-
 
 def protocol_methods(protocol: type) -> list[str]:
     """The public methods ``protocol`` declares, its bases' included, in definition order."""

@@ -148,29 +148,14 @@ async def start_in_order(
     graph: dict[tuple[str, str], set[tuple[str, str]]] = {}
     for api, providers in by_api.items():
         definition = apis[api]
-        needs = {("provider", p.provider_id) for p in providers}
-        for needed, required in [(n, True) for n in definition.needs] + [(n, False) for n in definition.optional_needs]:
-            target = apis.router_api(needed)
-            if target in by_api:
-                needs.add(("router", target))
-            elif required:
-                raise ResolverError(
-                    f"the {api} API needs the {needed} API, but the run config enables no {target} provider "
-                    f"(its providers: {', '.join(p.provider_id for p in providers)})"
-                )
-        graph[("router", api)] = needs
+        wanted = [(n, True) for n in definition.needs] + [(n, False) for n in definition.optional_needs]
+        names = ", ".join(p.provider_id for p in providers)
+        graph[("router", api)] = {("provider", p.provider_id) for p in providers} | _router_edges(
+            apis, by_api, wanted, f"the {api} API (providers: {names})"
+        )
     for p in planned:
-        needs = set()
-        for dep_api, required in _dependencies(p.spec):
-            target = apis.router_api(dep_api) if dep_api in apis else dep_api
-            if target in by_api:
-                needs.add(("router", target))
-            elif required:
-                raise ResolverError(
-                    f"provider {p.provider_id!r} ({p.spec.provider_type}) needs the {dep_api} API, "
-                    f"but the run config enables no {target} provider"
-                )
-        graph[("provider", p.provider_id)] = needs
+        who = f"provider {p.provider_id!r} ({p.spec.provider_type})"
+        graph[("provider", p.provider_id)] = _router_edges(apis, by_api, _dependencies(p.spec), who)
 
     try:
         order = list(TopologicalSorter(graph).static_order())
@@ -193,6 +178,20 @@ async def start_in_order(
         )
         started.append(await _instantiate(p, apis, context))
     return routers
+
+
+def _router_edges(
+    apis: ApiRegistry, by_api: dict[str, list[PlannedProvider]], wanted: list[tuple[str, bool]], who: str
+) -> set[tuple[str, str]]:
+    """The router nodes ``who`` depends on, for ``(api, required)`` pairs; a missing required one is refused."""
+    edges = set()
+    for api, required in wanted:
+        target = apis.router_api(api) if api in apis else api  # a routing table's router is its API's
+        if target in by_api:
+            edges.add(("router", target))
+        elif required:
+            raise ResolverError(f"{who} needs the {api} API, but the run config enables no {target} provider")
+    return edges
 
 
 def _dependencies(spec: ProviderSpec) -> list[tuple[str, bool]]:

@@ -58,7 +58,6 @@ class ResourceTable(Generic[ResourceT]):
         self.key_prefix = key_prefix
         self.id_param = id_param
         self._resources: dict[str, ResourceT] = {}
-        self._persisted: set[str] = set()
 
     async def load(self) -> list[ResourceT]:
         """Read the persisted resources back; those of a provider no longer configured are skipped."""
@@ -71,7 +70,6 @@ class ResourceTable(Generic[ResourceT]):
                 )
                 continue
             self._resources[resource.id] = resource
-            self._persisted.add(resource.id)
             loaded.append(resource)
         return loaded
 
@@ -106,9 +104,6 @@ class ResourceTable(Generic[ResourceT]):
         """The provider object that serves ``resource``."""
         return self.providers[resource.provider_id]
 
-    def is_persisted(self, resource_id: str) -> bool:
-        return resource_id in self._persisted
-
     def add(self, resource: ResourceT) -> ResourceT:
         """Keep ``resource`` for this run only (a provider listed it, or the run config declares it)."""
         self._resources[resource.id] = resource
@@ -124,13 +119,11 @@ class ResourceTable(Generic[ResourceT]):
         """Persist ``resource``, adding it or replacing the one of its id."""
         await self.kvstore.set(self.key_prefix + resource.id, resource.model_dump_json())
         self._resources[resource.id] = resource
-        self._persisted.add(resource.id)
         return resource
 
     async def unregister(self, resource_id: str) -> ResourceT:
         """Forget the resource, here and in the kvstore; a 404 if there is none."""
         resource = self.get(resource_id)
         del self._resources[resource_id]
-        self._persisted.discard(resource_id)
         await self.kvstore.delete(self.key_prefix + resource_id)
         return resource
