@@ -79,12 +79,11 @@ def plan_providers(config: RunConfig, host: PluginHost) -> list[PlannedProvider]
             if entry.provider_id in seen:
                 raise ResolverError(f"{config.source}: {where}: provider_id {entry.provider_id!r} is used twice")
             seen.add(entry.provider_id)
-            spec = _find_spec(config, host, api, entry, where)
+            spec, plugin = _find_spec(config, host, api, entry, where)
             if spec.deprecation_warning:
                 log.warning("%s: %s is deprecated: %s", where, spec.provider_type, spec.deprecation_warning)
             provider_config = _validate_config(config, spec, entry, where)
             if provider_config is not None:
-                plugin = host.providers()[api][spec.provider_type][1]
                 planned.append(PlannedProvider(api, entry.provider_id, spec, provider_config, plugin))
     return planned
 
@@ -99,10 +98,13 @@ def _check_api_name(config: RunConfig, apis: ApiRegistry, api: str) -> None:
         raise ResolverError(f"{config.source}: providers.{api}: the {api} API takes no providers{hint}")
 
 
-def _find_spec(config: RunConfig, host: PluginHost, api: str, entry: ProviderConfig, where: str) -> ProviderSpec:
-    spec = host.provider(api, entry.provider_type)
-    if spec is not None:
-        return spec
+def _find_spec(
+    config: RunConfig, host: PluginHost, api: str, entry: ProviderConfig, where: str
+) -> tuple[ProviderSpec, str]:
+    """The spec of ``entry``'s provider type and the plugin that offers it."""
+    found = host.providers().get(api, {}).get(entry.provider_type)
+    if found is not None:
+        return found
     broken = [f for f in host.failures if entry.provider_type.split("::")[-1] in (f.plugin + f.package)]
     known = sorted(host.providers().get(api, {})) or ["none installed"]
     hint = f"; plugin {broken[0].plugin!r} failed to load: {broken[0].error}" if broken else ""
