@@ -220,8 +220,8 @@ async def test_a_provider_lacking_a_protocol_method_is_refused_before_start(
 
 async def test_resources_no_api_accepts_are_a_start_up_error(greetings_host: PluginHost, tmp_path: Path) -> None:
     broken = config(tmp_path)
-    broken["registered_resources"]["shields"] = [{"shield_id": "llama-guard"}]
-    with pytest.raises(ConfigError, match=r"registered_resources\.shields: no installed API registers 'shields'"):
+    broken["registered_resources"]["widgets"] = [{"widget_id": "w1"}]
+    with pytest.raises(ConfigError, match=r"registered_resources\.widgets: no installed API registers 'widgets'"):
         await Stack.from_config(broken, host=greetings_host)
 
 

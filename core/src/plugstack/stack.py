@@ -29,6 +29,7 @@ from plugstack.redaction import redact_text
 from plugstack.resolver import ProviderInstance, maybe_await, plan_providers, start_in_order
 from plugstack.run_config import RunConfig, load_run_config
 from plugstack.storage import SqlKVStore, SqlStore, create_engine_for
+from plugstack.streams import aclose
 
 __all__ = ["Stack", "SyncStack"]
 
@@ -264,6 +265,4 @@ class _SyncProxy:
                 except StopAsyncIteration:
                     return
         finally:
-            aclose = getattr(stream, "aclose", None)
-            if aclose is not None:
-                self._run(aclose())
+            self._run(aclose(stream))

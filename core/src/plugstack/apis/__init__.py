@@ -24,7 +24,9 @@ class Api(StrEnum):
     vector_io = "vector_io"
     vector_stores = "vector_stores"
     safety = "safety"
+    shields = "shields"
     tool_runtime = "tool_runtime"
+    tool_groups = "tool_groups"
 
 
 def canonical_api(name: str) -> str:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
 
 import anyio
 from anyio.abc import TaskGroup
@@ -29,6 +28,7 @@ from starlette.types import Receive, Scope, Send
 from plugstack.errors import PlugstackError
 from plugstack.server.errors import error_event, internal_error, shutting_down
 from plugstack.server.routing import RequestInfo
+from plugstack.streams import aclose
 
 __all__ = ["EventStreamResponse", "open_event_stream"]
 
@@ -50,7 +50,7 @@ async def open_event_stream(payloads: AsyncIterator[bytes]) -> EventStreamRespon
     except StopAsyncIteration:
         first = None
     except BaseException:
-        await _close(payloads)
+        await aclose(payloads)
         raise
     return EventStreamResponse(payloads, first)
 
@@ -79,7 +79,7 @@ class EventStreamResponse:
             finally:
                 # the producer has ended with the task group: the iterator is no longer running
                 with anyio.CancelScope(shield=True):
-                    await _close(self.payloads)
+                    await aclose(self.payloads)
         except asyncio.CancelledError:
             # uvicorn cancels what is still open when its shutdown grace period ends: end
             # the stream with an error event instead of cutting it
@@ -130,9 +130,3 @@ async def _cancel_on_disconnect(receive: Receive, scope: anyio.CancelScope) -> N
     while (await receive())["type"] != "http.disconnect":
         pass
     scope.cancel()
-
-
-async def _close(payloads: AsyncIterator[Any]) -> None:
-    aclose = getattr(payloads, "aclose", None)
-    if aclose is not None:
-        await aclose()

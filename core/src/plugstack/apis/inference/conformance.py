@@ -39,19 +39,15 @@ allows; ``deterministic_sampling`` says whether temperature 0 really gives the s
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from collections.abc import AsyncIterator
 from typing import Any, ClassVar
 
 import pytest
-import pytest_asyncio
 
 from plugstack.apis.inference import ChatCompletion, ChatCompletionChunk
 from plugstack.apis.models import RegisterModelRequest
 from plugstack.errors import AuthenticationError, NotFoundError
-from plugstack.plugins import PluginHost
 from plugstack.stack import Stack
+from plugstack.testing.suite import ConformanceSuite, requires
 
 __all__ = ["FEATURES", "InferenceConformance"]
 
@@ -97,12 +93,7 @@ _PERSON_SCHEMA = {
 }
 
 
-def requires(*features: str) -> pytest.MarkDecorator:
-    """Mark a test as needing ``features``; it is skipped when the class declares one unsupported."""
-    return pytest.mark.plugstack_features(*features)
-
-
-class InferenceConformance:
+class InferenceConformance(ConformanceSuite):
     """Base class of an inference provider's conformance tests (see the module docstring).
 
     Subclasses set :attr:`chat_model`, optionally :attr:`embedding_model`,
@@ -112,14 +103,10 @@ class InferenceConformance:
 
     chat_model: ClassVar[str]
     embedding_model: ClassVar[str | None] = None
-    unsupported: ClassVar[dict[str, str]] = {}
+    api = "inference"
+    features = FEATURES
     sampling: ClassVar[dict[str, Any]] = {"temperature": 0, "seed": 42}
     """Sent with every chat request, so that recordings repeat as far as the upstream allows."""
-    provider_type: ClassVar[str | None] = None
-    """The provider type the installed plugin registers (``None`` for in-process plugins):
-    the packaging test checks its entry point, spec and lazy imports."""
-    sdk_modules: ClassVar[tuple[str, ...]] = ()
-    """Modules that discovering the plugin must not import: its SDK, its adapter module."""
 
     @classmethod
     def run_config(cls, *, valid_credentials: bool = True) -> dict[str, Any]:
@@ -130,53 +117,6 @@ class InferenceConformance:
         one that serves :attr:`chat_model`.
         """
         raise NotImplementedError(f"{cls.__name__} must implement run_config()")
-
-    @classmethod
-    def plugin_host(cls) -> PluginHost | None:
-        """The plugin host the stack uses; ``None``: the installed plugins (entry points)."""
-        return None
-
-    # -- fixtures -------------------------------------------------------------------------
-
-    @pytest.fixture(autouse=True)
-    def _skip_unsupported(self, request: pytest.FixtureRequest) -> None:
-        unknown = sorted(set(self.unsupported) - set(FEATURES))
-        if unknown:
-            pytest.fail(
-                f"{type(self).__name__}.unsupported names unknown features {unknown}; known: {sorted(FEATURES)}"
-            )
-        for marker in request.node.iter_markers("plugstack_features"):
-            for feature in marker.args:
-                if feature in self.unsupported:
-                    pytest.skip(f"{type(self).__name__} does not support {feature}: {self.unsupported[feature]}")
-
-    @pytest_asyncio.fixture
-    async def stack(self, plugstack_cassette: Any) -> AsyncIterator[Stack]:
-        """A started stack, its upstream traffic recorded or replayed by ``plugstack_cassette``."""
-        async with await Stack.from_config(self.run_config(), host=self.plugin_host()) as stack:
-            yield stack
-
-    # -- packaging ------------------------------------------------------------------------
-
-    def test_entry_point_registers_the_provider_without_importing_its_sdk(self) -> None:
-        if self.provider_type is None:
-            pytest.skip(f"{type(self).__name__} tests an in-process plugin: no entry point to check")
-        # A fresh interpreter, so that no earlier test has imported the SDK already.
-        code = f"""
-import sys
-from plugstack.apis import Api
-from plugstack.plugins import load_entry_points, new_plugin_host
-host = new_plugin_host()
-load_entry_points(host)
-spec = host.provider(Api.inference, {self.provider_type!r})
-assert spec is not None, "no installed plugin registers {self.provider_type}"
-imported = [m for m in {list(self.sdk_modules)!r} if m in sys.modules]
-assert not imported, f"plugin discovery imported {{imported}}"
-assert isinstance(spec.sample_run_config(), dict)
-assert callable(spec.load_adapter_factory())
-"""
-        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-        assert result.returncode == 0, result.stderr
 
     # -- helpers --------------------------------------------------------------------------
 

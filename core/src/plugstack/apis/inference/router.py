@@ -31,10 +31,12 @@ from plugstack.apis.inference import (
     EmbeddingsRequest,
     EmbeddingsResponse,
 )
+from plugstack.apis.inference.guard import ChatGuard
 from plugstack.apis.models import Model
 from plugstack.apis.models.table import ModelsRoutingTable
 from plugstack.errors import BadRequestError, ProviderError
 from plugstack.protocols import optional_method
+from plugstack.streams import aclose
 from plugstack.validation import validate_request
 
 __all__ = ["InferenceRouter", "build_routers", "json_payloads"]
@@ -53,16 +55,25 @@ class InferenceRouter:
     def __init__(self, table: ModelsRoutingTable, pm: pluggy.PluginManager) -> None:
         self.table = table
         self.pm = pm
+        self.chat_guard: ChatGuard | None = None  # the safety API's guardrails, when configured
 
     async def chat_completion(
         self, request: ChatCompletionRequest | None = None, /, **params: Any
     ) -> ChatCompletion | AsyncIterator[ChatCompletionChunk]:
         """Chat completion; with ``stream=True`` an async iterator of chunks."""
         request = validate_request(ChatCompletionRequest, request, params)
-        result: ChatCompletion | AsyncIterator[ChatCompletionChunk] = await self._route(
-            "chat_completion", request, want="llm"
-        )
-        return result
+        guard = self.chat_guard
+        if guard is None or not guard.guards(request.model):
+            unguarded: ChatCompletion | AsyncIterator[ChatCompletionChunk] = await self._route(
+                "chat_completion", request, want="llm"
+            )
+            return unguarded
+        await guard.check_request(request)
+        result = await self._route("chat_completion", request, want="llm")
+        if isinstance(result, ChatCompletion):
+            await guard.check_completion(request, result)
+            return result
+        return guard.guard_stream(request, result)
 
     async def chat_completion_stream_bytes(self, request: ChatCompletionRequest) -> AsyncIterator[bytes]:
         """A streamed chat completion as the JSON payloads of its SSE events (the server's path).
@@ -71,13 +82,14 @@ class InferenceRouter:
         wraps calls, the upstream's event payloads are relayed as they came, only the
         top-level ``"model"`` value is replaced by the caller's id: no chunk is parsed or
         serialised again, which is most of the server's CPU per event (docs/performance.md).
-        Otherwise the typed chunks of :meth:`chat_completion` are serialised, so wrappers
-        of ``plugstack_api_call`` always see typed chunks. Either way, errors before the
-        first event raise here.
+        Otherwise (and for models a :class:`ChatGuard` guards) the typed chunks of
+        :meth:`chat_completion` are serialised, so wrappers of ``plugstack_api_call`` and
+        guards always see typed chunks. Either way, errors before the first event raise here.
         """
         model, provider, provider_request = self._resolve("chat_completion", request, want="llm")
         relay = optional_method(provider, "chat_completion_sse")
-        if relay is None or calls_are_wrapped(self.pm):
+        guarded = self.chat_guard is not None and self.chat_guard.guards(request.model)
+        if relay is None or guarded or calls_are_wrapped(self.pm):
             return json_payloads(await self.chat_completion(request))  # type: ignore[arg-type]
         payloads: AsyncIterator[bytes] = await relay(provider_request)
         return _renamed_payloads(payloads, request.model, model.provider_id)
@@ -134,7 +146,7 @@ async def _renamed_stream(chunks: AsyncIterator[Any], model_id: str) -> AsyncIte
             yield chunk
     finally:
         # closing our generator (client gone) must close the provider's stream too
-        await _close(chunks)
+        await aclose(chunks)
 
 
 async def json_payloads(chunks: AsyncIterator[BaseModel]) -> AsyncIterator[bytes]:
@@ -143,7 +155,7 @@ async def json_payloads(chunks: AsyncIterator[BaseModel]) -> AsyncIterator[bytes
         async for chunk in chunks:
             yield chunk.model_dump_json().encode()
     finally:
-        await _close(chunks)
+        await aclose(chunks)
 
 
 # The first ``"model": "..."`` of an event. A quote inside a JSON string is escaped, so an
@@ -159,7 +171,7 @@ async def _renamed_payloads(payloads: AsyncIterator[bytes], model_id: str, provi
         async for payload in payloads:
             yield _renamed_payload(payload, model_id, wanted, provider_id)
     finally:
-        await _close(payloads)
+        await aclose(payloads)
 
 
 def _renamed_payload(payload: bytes, model_id: str, wanted: bytes, provider_id: str) -> bytes:
@@ -182,12 +194,6 @@ def _renamed_payload(payload: bytes, model_id: str, wanted: bytes, provider_id: 
         raise ProviderError("the upstream sent an event that is not a JSON object", provider_id=provider_id)
     event["model"] = model_id
     return json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-async def _close(iterator: AsyncIterator[Any]) -> None:
-    aclose = getattr(iterator, "aclose", None)
-    if aclose is not None:
-        await aclose()
 
 
 def _float32_base64(values: list[float]) -> str:
