@@ -16,8 +16,9 @@ __all__ = ["REDACTED", "SECRET_KEY_PATTERNS", "SECRET_NAME", "redact_config", "r
 
 REDACTED = "<redacted>"
 
-SECRET_NAME = re.compile(r"key|token|secret|password|credential|url", re.IGNORECASE)
-"""Config keys whose values are treated as secret (``url`` because URLs carry passwords)."""
+SECRET_NAME = re.compile(r"key|token|secret|password|credential|url|authorization|cookie", re.IGNORECASE)
+"""Config keys whose values are treated as secret (``url`` because URLs carry passwords;
+``authorization`` and ``cookie`` for the HTTP headers a tool group's args may carry)."""
 
 SECRET_KEY_PATTERNS: dict[str, re.Pattern[str]] = {
     "OpenAI/Anthropic-style key": re.compile(r"\bsk-[A-Za-z0-9_*-]{6,}"),

@@ -37,6 +37,7 @@ __all__ = ["FEATURES", "SafetyConformance"]
 
 FEATURES: dict[str, str] = {
     "multi_turn": "a conversation with system and assistant turns is checked, not refused",
+    "judges_last_message": "an unsafe earlier turn does not flag a safe last message (it is context)",
     "assistant_output": "an unsafe assistant answer (the last turn) is caught, as output guardrails need",
     "deterministic": "the same conversation gets the same verdict, call after call",
     "moderation_batch": "a moderation of several inputs gives one result each, in order",
@@ -85,6 +86,14 @@ class SafetyConformance(ConformanceSuite):
             {"role": "user", "content": self.unsafe_text},
         ]
         assert (await self.run(stack, messages)).violation is not None
+
+    @requires("judges_last_message")
+    async def test_earlier_turns_are_context_not_judged(self, stack: Stack) -> None:
+        messages = [
+            {"role": "user", "content": self.unsafe_text},
+            {"role": "assistant", "content": "I can't help with that."},
+        ]
+        assert (await self.run(stack, messages)).violation is None
 
     @requires("assistant_output")
     async def test_an_unsafe_answer_is_caught(self, stack: Stack) -> None:

@@ -15,8 +15,11 @@ class Safety(Protocol):
     """A safety provider.
 
     ``run_shield`` gets the whole :class:`Shield` (its ``provider_resource_id`` and its
-    ``params``, with the call's own params laid over them) and the conversation to check;
-    it returns a violation, or none. A shield that cannot decide (its model is down)
+    ``params``, with the call's own params laid over them) and a conversation; it judges
+    the conversation's **last message** (a user's request or an assistant's answer), the
+    earlier ones being its context, and returns a violation, or none. Judging the last
+    message only is what lets output guardrails check an answer without refusing it for
+    what the user wrote (input guardrails check that). A shield that cannot decide (its model is down)
     raises a :class:`~plugstack.errors.PlugstackError`; it never answers "safe" instead.
 
     Optional methods :
