@@ -11,7 +11,6 @@ HTTP stream is closed, which ends a read in progress.
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
 import threading
 import uuid
@@ -19,10 +18,6 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-import boto3
-import botocore.config
-import botocore.loaders
-import botocore.session
 from botocore.exceptions import BotoCoreError, ClientError
 
 from plugstack.apis.inference import (
@@ -38,6 +33,7 @@ from plugstack.apis.models import Model
 from plugstack.errors import NotImplementedByProviderError
 from plugstack.provider_context import ProviderContext
 from plugstack_bedrock import embeddings as emb
+from plugstack_bedrock.clients import boto_session, make_client, run_blocking
 from plugstack_bedrock.config import BedrockConfig
 from plugstack_bedrock.converse import (
     ConverseStreamTranslator,
@@ -78,26 +74,8 @@ class BedrockInferenceAdapter:
         self.runtime, self.control = await self._call(self._make_clients)
 
     def _make_clients(self) -> tuple[Any, Any]:
-        c = self.config
-        botocore_session = botocore.session.get_session()
-        botocore_session.register_component("data_loader", _shared_loader())
-        session = boto3.Session(
-            botocore_session=botocore_session,
-            profile_name=c.profile,
-            region_name=c.region,
-            aws_access_key_id=_reveal(c.aws_access_key_id),
-            aws_secret_access_key=_reveal(c.aws_secret_access_key),
-            aws_session_token=_reveal(c.aws_session_token),
-        )
-        client_config = botocore.config.Config(
-            read_timeout=c.timeout,
-            connect_timeout=min(c.timeout, 10.0),
-            retries={"max_attempts": c.max_attempts, "mode": "standard"},
-            max_pool_connections=c.max_concurrent_requests,
-        )
-        runtime = session.client("bedrock-runtime", endpoint_url=c.endpoint_url, config=client_config)
-        control = session.client("bedrock", endpoint_url=c.endpoint_url, config=client_config)
-        return runtime, control
+        session = boto_session(self.config)
+        return make_client(session, "bedrock-runtime", self.config), make_client(session, "bedrock", self.config)
 
     async def shutdown(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
@@ -112,11 +90,7 @@ class BedrockInferenceAdapter:
 
     async def _call(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Run a blocking boto3 call in the provider's threads; map its failure."""
-        loop = asyncio.get_running_loop()
-        try:
-            return await loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
-        except (ClientError, BotoCoreError) as exc:
-            raise to_plugstack_error(exc, provider_id=self.provider_id) from None
+        return await run_blocking(self._executor, self.provider_id, fn, *args, **kwargs)
 
     # -- models ------------------------------------------------------------------------
 
@@ -254,14 +228,3 @@ class BedrockInferenceAdapter:
         )
         raw = await self._call(response["body"].read)
         return dict(json.loads(raw))
-
-
-@functools.cache
-def _shared_loader() -> botocore.loaders.Loader:
-    """One loader for every provider instance: it caches the parsed service models, which
-    take most of the time of building a client (0.36 s, then 0.04 s, measured here)."""
-    return botocore.loaders.create_loader()
-
-
-def _reveal(secret: Any) -> str | None:
-    return secret.get_secret_value() if secret is not None else None

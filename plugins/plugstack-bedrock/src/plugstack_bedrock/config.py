@@ -1,4 +1,4 @@
-"""The ``remote::bedrock`` provider config."""
+"""The configs of the ``remote::bedrock`` providers (inference and safety)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-__all__ = ["BedrockConfig"]
+__all__ = ["AwsClientConfig", "BedrockConfig", "BedrockSafetyConfig"]
 
 
-class BedrockConfig(BaseModel):
-    """Where and as whom to call Bedrock.
+class AwsClientConfig(BaseModel):
+    """Where and as whom to call Bedrock: what every provider of this plugin shares.
 
     Credentials follow boto3's standard chain (environment, shared config and credentials
     files, ``profile``, SSO, container and instance roles) unless given here explicitly.
@@ -30,6 +30,15 @@ class BedrockConfig(BaseModel):
     max_concurrent_requests: int = Field(
         default=64, ge=1, description="boto3 calls block: this many run at once, each in its own thread"
     )
+
+    @classmethod
+    def sample_run_config(cls) -> dict[str, Any]:
+        return {"region": "${env.AWS_REGION:=us-east-1}"}
+
+
+class BedrockConfig(AwsClientConfig):
+    """The inference provider: the connection, and which models to serve."""
+
     models: list[str] | None = Field(
         default=None, description="chat model ids to serve; when unset, listed by ListFoundationModels"
     )
@@ -37,6 +46,12 @@ class BedrockConfig(BaseModel):
         default_factory=list, description="embedding model ids to serve (Titan or Cohere) when models is set"
     )
 
-    @classmethod
-    def sample_run_config(cls) -> dict[str, Any]:
-        return {"region": "${env.AWS_REGION:=us-east-1}"}
+
+class BedrockSafetyConfig(AwsClientConfig):
+    """The safety provider: the connection only; each shield names its guardrail.
+
+    A guardrail check is one short request, so the default timeout is shorter than the
+    inference provider's, which waits for whole answers.
+    """
+
+    timeout: float = Field(default=30.0, gt=0, description="seconds to wait for ApplyGuardrail to answer")
