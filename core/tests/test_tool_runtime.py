@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 import httpx
 import pytest
 
-from plugstack.errors import BadRequestError, NotFoundError, ProviderError
+from plugstack.errors import BadRequestError, ConfigError, NotFoundError, ProviderError
 from plugstack.plugins import PluginHost, new_plugin_host
 from plugstack.server.background import BackgroundServer
 from plugstack.stack import Stack
@@ -195,3 +195,17 @@ def test_invoke_route(server: BackgroundServer) -> None:
     assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "tool_not_found"
     malformed = httpx.post(url, json={"kwargs": {}})
     assert malformed.status_code == 400 and malformed.json()["error"]["param"] == "tool_name"
+
+
+async def test_two_providers_listing_one_group_id_stop_the_start(tmp_path: Path) -> None:
+    cfg = config(tmp_path)
+    cfg["providers"]["tool_runtime"].append({**CALCULATOR, "provider_id": "calculator-2"})
+    with pytest.raises(
+        ConfigError, match="provider 'calculator-2' lists tool group 'calc', which provider 'calculator'"
+    ):
+        await Stack.from_config(cfg, host=tools_host())
+
+
+async def test_a_configured_group_may_not_take_a_listed_id(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"registered_resources\.tool_groups\[0\] declares tool group 'calc'"):
+        await Stack.from_config(config(tmp_path, tool_groups=[{"toolgroup_id": "calc"}]), host=tools_host())

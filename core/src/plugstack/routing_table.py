@@ -19,7 +19,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from plugstack.errors import BadRequestError, PlugstackError
+from plugstack.errors import BadRequestError, ConfigError, ConflictError, PlugstackError
 from plugstack.protocols import optional_method
 from plugstack.resource_table import ResourceT, ResourceTable
 from plugstack.validation import bad_request_from
@@ -71,19 +71,29 @@ class RoutingTable(Generic[ResourceT, RequestT]):
                 log.warning("provider %r could not list its %ss: %s", provider_id, self.table.kind, exc)
                 continue
             for resource in listed:
+                self._refuse_duplicate(resource.id, f"provider {provider_id!r} lists")
                 self.table.add(resource.model_copy(update={"provider_id": provider_id}))
         for i, raw in enumerate(configured):
+            where = f"registered_resources.{self.config_key}[{i}]"
             try:
                 request = self.request_class.model_validate(raw)
             except ValidationError as exc:
-                raise BadRequestError(
-                    f"registered_resources.{self.config_key}[{i}]: {bad_request_from(exc).message}"
-                ) from None
+                raise BadRequestError(f"{where}: {bad_request_from(exc).message}") from None
             resource = await self._checked(request)
+            self._refuse_duplicate(resource.id, f"{where} declares")
             self.table.add(resource)
             self._registered.add(resource.id)
         for resource in await self.table.load():
             self._registered.add(resource.id)
+
+    def _refuse_duplicate(self, resource_id: str, source: str) -> None:
+        """Two sources of one id would route it to whichever came last: refuse to start instead."""
+        existing = self.table.find(resource_id)
+        if existing is not None:
+            raise ConfigError(
+                f"{source} {self.table.kind} {resource_id!r}, which provider {existing.provider_id!r} serves "
+                "already; give one of them another id"
+            )
 
     def get(self, resource_id: str) -> ResourceT:
         return self.table.get(resource_id)
@@ -100,6 +110,18 @@ class RoutingTable(Generic[ResourceT, RequestT]):
         registered = await self.table.register(resource)
         self._registered.add(registered.id)
         return registered
+
+    def add_for_this_run(self, resource: ResourceT) -> ResourceT:
+        """Serve ``resource`` until the stack stops, without persisting it; a 409 if its id is taken.
+
+        For resources that cannot be stored, such as a group of in-process Python callables.
+        It can be unregistered like a registered one.
+        """
+        if self.table.find(resource.id) is not None:
+            raise ConflictError(f"{self.table.kind} {resource.id!r} already exists", param=self.table.id_param)
+        self.table.add(resource)
+        self._registered.add(resource.id)
+        return resource
 
     async def unregister(self, resource_id: str) -> ResourceT:
         resource = self.table.get(resource_id)

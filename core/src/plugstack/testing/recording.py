@@ -72,6 +72,7 @@ SCRUBBED_HEADERS = (
     "x-api-key",
     "api-key",
     "x-goog-api-key",
+    "x-subscription-token",  # Brave Search
     "x-amz-security-token",
     "cookie",
     "set-cookie",
