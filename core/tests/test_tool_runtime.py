@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 import httpx
 import pytest
 
-from plugstack.errors import BadRequestError, ConfigError, NotFoundError, ProviderError
+from plugstack.errors import BadRequestError, ConfigError, ConflictError, NotFoundError, ProviderError
 from plugstack.plugins import PluginHost, new_plugin_host
 from plugstack.server.background import BackgroundServer
 from plugstack.stack import Stack
@@ -209,3 +209,10 @@ async def test_two_providers_listing_one_group_id_stop_the_start(tmp_path: Path)
 async def test_a_configured_group_may_not_take_a_listed_id(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"registered_resources\.tool_groups\[0\] declares tool group 'calc'"):
         await Stack.from_config(config(tmp_path, tool_groups=[{"toolgroup_id": "calc"}]), host=tools_host())
+
+
+async def test_a_tool_name_two_groups_serve_is_refused_not_guessed(tmp_path: Path) -> None:
+    groups = [{"toolgroup_id": "calc-again"}]  # no prefix: the same tool names as calc
+    async with await Stack.from_config(config(tmp_path, tool_groups=groups), host=tools_host()) as stack:
+        with pytest.raises(ConflictError, match="tool 'add' is served by tool groups 'calc', 'calc-again'"):
+            await stack.tool_runtime.invoke_tool(tool_name="add", kwargs={"a": 1, "b": 2})

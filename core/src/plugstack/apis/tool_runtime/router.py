@@ -19,7 +19,7 @@ from plugstack.apis.tool_groups.table import ToolGroupsTable, tool_groups_table
 from plugstack.apis.tool_groups.types import RegisterToolGroupRequest, ToolGroup
 from plugstack.apis.tool_runtime.arguments import check_arguments
 from plugstack.apis.tool_runtime.types import InvokeToolRequest, ToolDef, ToolInvocationResult, ToolList
-from plugstack.errors import NotFoundError, PlugstackError
+from plugstack.errors import ConflictError, NotFoundError, PlugstackError
 from plugstack.validation import validate_request
 
 __all__ = ["ToolRuntimeRouter", "build_routers"]
@@ -97,17 +97,28 @@ class ToolRuntimeRouter:
         return tools
 
     async def _find_tool(self, tool_name: str) -> tuple[ToolGroup, ToolDef]:
-        """The tool of that name and its group: from the groups' last listings, else listed anew."""
+        """The tool of that name and its group: from the groups' last listings, else listed anew.
+
+        A name two groups serve is refused rather than routed to either: a model calls tools
+        by name alone, so the name must say which tool runs.
+        """
         for refresh in (False, True):
+            found: list[tuple[ToolGroup, ToolDef]] = []
             for group in self.groups.list():
                 try:
                     tools = await self._group_tools(group, refresh=refresh)
                 except PlugstackError as exc:
                     log.warning("tool group %r could not list its tools: %s", group.id, exc.message)
                     continue
-                for tool in tools:
-                    if tool.name == tool_name:
-                        return group, tool
+                found.extend((group, tool) for tool in tools if tool.name == tool_name)
+            if len(found) > 1:
+                raise ConflictError(
+                    f"tool {tool_name!r} is served by tool groups {', '.join(repr(g.id) for g, _ in found)}; "
+                    "give one of them another tool name (see its provider's config or the group's args)",
+                    param="tool_name",
+                )
+            if found:
+                return found[0]
         known = sorted(tool.name for _, tools in self._tools.values() for tool in tools)
         raise NotFoundError(
             f"tool {tool_name!r} not found; tools: {', '.join(known) or 'none'}",
