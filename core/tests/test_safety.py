@@ -290,3 +290,19 @@ def test_the_openai_sdk_raises_on_a_stream_a_shield_ends(client: openai.OpenAI) 
         for chunk in stream:
             received.extend(c.delta.content or "" for c in chunk.choices)
     assert "forbidden" not in "".join(received)
+
+
+async def test_a_shield_that_asks_a_guarded_model_is_not_guarded_itself(tmp_path: Path) -> None:
+    # The shield asks echo-1, which the guardrail guards with that same shield: its own call
+    # must go straight to the model, or every check would recurse and refuse itself.
+    cfg = config(tmp_path, guardrails=[{"models": ["*"], "input_shields": ["words"]}])
+    cfg["providers"]["safety"] = [{**WORDS, "config": {"ask_model": "echo-1"}}]
+    async with await Stack.from_config(cfg, host=safety_host()) as stack:
+        moderation = await stack.safety.create_moderation(input="forbidden", model="words")
+        assert moderation.results[0].flagged
+        run = await stack.safety.run_shield(shield_id="words", messages=[{"role": "user", "content": "forbidden"}])
+        assert run.violation is not None
+        with pytest.raises(BadRequestError, match="blocked the request"):
+            await stack.inference.chat_completion(model="echo-1", messages=[{"role": "user", "content": "forbidden"}])
+        ok = await stack.inference.chat_completion(model="echo-1", messages=[{"role": "user", "content": "fine"}])
+        assert ok.choices[0].message.content == "fine"

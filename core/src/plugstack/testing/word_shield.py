@@ -23,6 +23,9 @@ __all__ = ["WordShield", "WordShieldConfig", "WordShieldPlugin"]
 
 class WordShieldConfig(BaseModel):
     blocked: list[str] = ["forbidden"]
+    ask_model: str | None = None
+    """When set, the shield judges what this inference model answers to the last message
+    (as a guard model is asked): a test double of a shield that calls inference."""
 
 
 class WordShieldPlugin:
@@ -34,6 +37,7 @@ class WordShieldPlugin:
                 provider_type="inline::words",
                 config_class="plugstack.testing.word_shield:WordShieldConfig",
                 adapter_factory="plugstack.testing.word_shield:WordShield",
+                optional_api_dependencies=[Api.inference],
                 description="test double: blocks messages containing listed words",
             )
         ]
@@ -47,6 +51,7 @@ class WordShield:
 
     def __init__(self, config: WordShieldConfig, context: ProviderContext) -> None:
         self.config = config
+        self.inference = context.get("inference")
         self.calls = 0
 
     async def list_shields(self) -> list[Shield]:
@@ -61,6 +66,11 @@ class WordShield:
         self.calls += 1
         blocked = shield.params.get("blocked", self.config.blocked)
         text = str(messages[-1].content).lower()  # earlier turns are context, not judged
+        if self.config.ask_model is not None:
+            answer = await self.inference.chat_completion(
+                model=self.config.ask_model, messages=[{"role": "user", "content": text}]
+            )
+            text = str(answer.choices[0].message.content).lower()
         found = [word for word in blocked if word in text]
         if not found:
             return RunShieldResponse()

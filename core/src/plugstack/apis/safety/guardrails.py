@@ -15,8 +15,9 @@ carry has been checked, so no unchecked text reaches the client; a violation end
 with an error event. The Responses API applies the same :meth:`Guardrails.check` to its
 own input and output.
 
-A shield that itself asks a model (Llama Guard) calls the inference router from inside a
-check: such calls are not guarded again.
+A shield that itself asks a model (Llama Guard) calls the inference router while it runs:
+such calls are never guarded (:func:`running_shield`), whether the shield runs for a
+guardrail, a moderation or run-shield.
 """
 
 from __future__ import annotations
@@ -37,11 +38,11 @@ from plugstack.streams import aclose
 if TYPE_CHECKING:
     from plugstack.apis.safety.router import SafetyRouter
 
-__all__ = ["GuardrailRule", "Guardrails", "ShieldViolationError"]
+__all__ = ["GuardrailRule", "Guardrails", "ShieldViolationError", "running_shield"]
 
 log = logging.getLogger("plugstack.safety")
 
-_checking: ContextVar[bool] = ContextVar("plugstack_guardrail_checking", default=False)
+_in_shield: ContextVar[bool] = ContextVar("plugstack_running_shield", default=False)
 
 
 class GuardrailRule(BaseModel):
@@ -80,19 +81,18 @@ class Guardrails:
         return next((rule for rule in self.rules if rule.matches(model_id)), None)
 
     def guards(self, model_id: str) -> bool:
-        return not _checking.get() and self.rule_for(model_id) is not None
+        return not _in_shield.get() and self.rule_for(model_id) is not None
 
     async def check(self, shield_ids: Sequence[str], messages: list[ChatMessage], *, where: str) -> None:
         """Run each shield on ``messages``; raise :class:`ShieldViolationError` at the first ``error``."""
-        with _inside_check():
-            for shield_id in shield_ids:
-                response = await self.safety.check(self.safety.shields.get(shield_id), messages)
-                violation = response.violation
-                if violation is None:
-                    continue
-                if violation.violation_level == "error":
-                    raise ShieldViolationError(shield_id, violation, where=where)
-                log.warning("shield %r reported a %s violation in the %s", shield_id, violation.violation_level, where)
+        for shield_id in shield_ids:
+            response = await self.safety.check(self.safety.shields.get(shield_id), messages)
+            violation = response.violation
+            if violation is None:
+                continue
+            if violation.violation_level == "error":
+                raise ShieldViolationError(shield_id, violation, where=where)
+            log.warning("shield %r reported a %s violation in the %s", shield_id, violation.violation_level, where)
 
     async def check_request(self, request: ChatCompletionRequest) -> None:
         rule = self.rule_for(request.model)
@@ -153,9 +153,10 @@ class Guardrails:
 
 
 @contextlib.contextmanager
-def _inside_check() -> Iterator[None]:
-    token = _checking.set(True)
+def running_shield() -> Iterator[None]:
+    """While a shield runs: the chat completions it asks for are not guarded."""
+    token = _in_shield.set(True)
     try:
         yield
     finally:
-        _checking.reset(token)
+        _in_shield.reset(token)

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from plugstack.api_call import call_api
 from plugstack.apis.definition import RouterContext
 from plugstack.apis.inference.types import ChatMessage
-from plugstack.apis.safety.guardrails import GuardrailRule, Guardrails
+from plugstack.apis.safety.guardrails import GuardrailRule, Guardrails, running_shield
 from plugstack.apis.safety.types import (
     OPENAI_MODERATION_CATEGORIES,
     ModerationRequest,
@@ -67,9 +67,10 @@ class SafetyRouter:
         if params:
             shield = shield.model_copy(update={"params": {**shield.params, **params}})
         provider = self.shields.provider(shield)
-        response: RunShieldResponse = await call_api(
-            self.pm, "safety", "run_shield", provider.run_shield, shield=shield, messages=messages
-        )
+        with running_shield():
+            response: RunShieldResponse = await call_api(
+                self.pm, "safety", "run_shield", provider.run_shield, shield=shield, messages=messages
+            )
         return response
 
     async def create_moderation(self, request: ModerationRequest | None = None, /, **params: Any) -> ModerationResponse:
@@ -80,9 +81,10 @@ class SafetyRouter:
         run_moderation = optional_method(self.shields.provider(shield), "run_moderation")
         if run_moderation is not None:
             texts = [_text_only(shield, message) for message in inputs]
-            results: list[ModerationResult] = await call_api(
-                self.pm, "safety", "run_moderation", run_moderation, shield=shield, inputs=texts
-            )
+            with running_shield():
+                results: list[ModerationResult] = await call_api(
+                    self.pm, "safety", "run_moderation", run_moderation, shield=shield, inputs=texts
+                )
         else:
             results = [_moderation_result((await self.check(shield, [m])).violation, m) for m in inputs]
         return ModerationResponse(id=f"modr-{secrets.token_hex(12)}", model=request.model or shield.id, results=results)
