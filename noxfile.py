@@ -49,12 +49,14 @@ def bench(session: nox.Session) -> None:
     """Every benchmark, each printing its figures and writing JSON under bench/results/:
     gateway overhead, throughput, cold start and memory (docs/performance.md); llama.cpp
     throughput through plugstack against llama-cpp-python directly; retrieval quality and
-    speed per vector backend. ``nox -s bench -- --full`` runs the gateway benchmark in full."""
+    speed per vector backend; what the rules shield, guardrails and an MCP tool call add to a
+    request. ``nox -s bench -- --full`` runs the gateway benchmark in full."""
     full = "--full" in session.posargs
     quick = [] if full else ["--quick"]
     session.run(sys.executable, "-m", "bench.run", *quick)
     session.run(sys.executable, "-m", "bench.llama_cpp_bench", *quick, "--json", "bench/results/llama_cpp.json")
     session.run(sys.executable, "-m", "bench.retrieval_bench", *quick, "--json", "bench/results/retrieval.json")
+    session.run(sys.executable, "-m", "bench.safety_tools_bench", *quick, "--json", "bench/results/safety_tools.json")
 
 
 @nox.session

@@ -14,7 +14,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,14 +32,22 @@ def free_port() -> int:
         return port
 
 
-def wait_for_200(url: str, timeout: float, process: subprocess.Popen[bytes] | None = None) -> float:
-    """Poll ``url`` every 5 ms until it answers 200; seconds waited. Raises on timeout or exit."""
+def wait_for_200(
+    url: str, timeout: float, process: subprocess.Popen[bytes] | None = None, statuses: Container[int] = (200,)
+) -> float:
+    """Poll ``url`` every 5 ms until it answers 200 (or one of ``statuses``); seconds waited.
+
+    Raises on timeout or exit.
+    """
     started = time.perf_counter()
     while True:
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
+                if response.status in statuses:
                     return time.perf_counter() - started
+        except urllib.error.HTTPError as exc:
+            if exc.code in statuses:
+                return time.perf_counter() - started
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
         if process is not None and process.poll() is not None:
@@ -61,6 +69,7 @@ class ServerProcess:
     env: Mapping[str, str] = field(default_factory=dict)
     cwd: Path | None = None
     start_timeout: float = 60.0
+    ready_statuses: tuple[int, ...] = (200,)
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -81,7 +90,7 @@ class ServerProcess:
         )
         log.close()
         try:
-            wait_for_200(self.ready_url, self.start_timeout, self.process)
+            wait_for_200(self.ready_url, self.start_timeout, self.process, self.ready_statuses)
         except StartFailed as exc:
             self.stop()
             raise StartFailed(f"{self.name}: {exc}\n{self.log_tail()}") from None
