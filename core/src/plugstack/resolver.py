@@ -33,7 +33,14 @@ from plugstack.provider_spec import ProviderSpec, import_object
 from plugstack.run_config import ProviderConfig, RunConfig, format_validation_error
 from plugstack.unavailable import unavailable_provider
 
-__all__ = ["PlannedProvider", "ProviderInstance", "maybe_await", "plan_providers", "start_in_order"]
+__all__ = [
+    "PlannedProvider",
+    "ProviderInstance",
+    "enabled_standalone_apis",
+    "maybe_await",
+    "plan_providers",
+    "start_in_order",
+]
 
 log = logging.getLogger("plugstack.resolver")
 
@@ -130,20 +137,45 @@ def _validate_config(config: RunConfig, spec: ProviderSpec, entry: ProviderConfi
         raise ResolverError(format_validation_error(exc, source=config.source, prefix=f"{where}.config")) from None
 
 
+def enabled_standalone_apis(config: RunConfig, apis: ApiRegistry, planned: list[PlannedProvider]) -> list[str]:
+    """The standalone APIs (no providers, a router only) that the run config enables.
+
+    Those its ``apis`` lists; with no ``apis``, each whose every needed API is enabled
+    (by providers, or as another standalone API).
+    """
+    standalone = [d for d in apis if d.standalone]
+    if config.apis:
+        return [d.name for d in standalone if d.name in config.apis]
+    enabled = {p.api for p in planned}
+    chosen: list[str] = []
+    while True:
+        ready = [
+            d.name
+            for d in standalone
+            if d.name not in chosen and all(apis.router_api(n) in enabled for n in d.needs if n in apis)
+        ]
+        if not ready:
+            return chosen
+        chosen += ready
+        enabled.update(ready)
+
+
 async def start_in_order(
     planned: list[PlannedProvider],
     apis: ApiRegistry,
     build_router: Callable[[str, dict[str, Any]], Any],
     started: list[ProviderInstance],
+    standalone: list[str] | None = None,
 ) -> dict[str, Any]:
     """Start providers and routers in dependency order; return the routers by API name.
 
     ``build_router(api, {provider_id: impl})`` makes (and may await) the routers for an
     API: a mapping of the API (and of its routing-table API, if any) to router objects.
-    Each started provider is appended to ``started`` as it starts, so that the caller
-    can shut down what did start if a later one fails.
+    ``standalone`` names the enabled APIs whose routers have no providers. Each started
+    provider is appended to ``started`` as it starts, so that the caller can shut down
+    what did start if a later one fails.
     """
-    by_api: dict[str, list[PlannedProvider]] = {}
+    by_api: dict[str, list[PlannedProvider]] = {api: [] for api in standalone or []}
     for p in planned:
         by_api.setdefault(p.api, []).append(p)
 
@@ -151,9 +183,9 @@ async def start_in_order(
     for api, providers in by_api.items():
         definition = apis[api]
         wanted = [(n, True) for n in definition.needs] + [(n, False) for n in definition.optional_needs]
-        names = ", ".join(p.provider_id for p in providers)
+        who = f"the {api} API" + (f" (providers: {', '.join(p.provider_id for p in providers)})" if providers else "")
         graph[("router", api)] = {("provider", p.provider_id) for p in providers} | _router_edges(
-            apis, by_api, wanted, f"the {api} API (providers: {names})"
+            apis, by_api, wanted, who
         )
     for p in planned:
         who = f"provider {p.provider_id!r} ({p.spec.provider_type})"

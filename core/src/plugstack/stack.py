@@ -26,7 +26,7 @@ from plugstack.plugins import PluginHost, get_plugin_host
 from plugstack.protocols import optional_method
 from plugstack.provider_spec import import_object
 from plugstack.redaction import redact_text
-from plugstack.resolver import ProviderInstance, maybe_await, plan_providers, start_in_order
+from plugstack.resolver import ProviderInstance, enabled_standalone_apis, maybe_await, plan_providers, start_in_order
 from plugstack.run_config import RunConfig, load_run_config
 from plugstack.storage import SqlKVStore, SqlStore, create_engine_for
 from plugstack.streams import aclose
@@ -80,7 +80,10 @@ class Stack:
         self.kvstore = SqlKVStore(kv_engine)
         try:
             await self.kvstore.initialize()
-            self.routers = await start_in_order(planned, self.host.apis, self._build_routers, self.providers)
+            standalone = enabled_standalone_apis(self.config, self.host.apis, planned)
+            self.routers = await start_in_order(
+                planned, self.host.apis, self._build_routers, self.providers, standalone
+            )
         except BaseException:
             await self.close()
             raise
@@ -95,7 +98,7 @@ class Stack:
                     f"{self.config.source}: registered_resources.{key}: no installed API registers {key!r} "
                     f"(accepted: {', '.join(accepted) or 'none'})"
                 )
-            if definition.name not in self.config.providers:
+            if definition.name not in self.config.providers and not definition.standalone:
                 log.warning(
                     "registered_resources.%s is ignored: the run config enables no %s provider", key, definition.name
                 )
@@ -156,7 +159,12 @@ class Stack:
         try:
             return self.routers[api]
         except KeyError:
-            self.host.apis[api]  # an unknown name raises, naming the known APIs
+            definition = self.host.apis[api]  # an unknown name raises, naming the known APIs
+            if definition.standalone:
+                raise NotImplementedByProviderError(
+                    f"the run config {self.config.source} does not enable the {api} API: list it under 'apis'"
+                    + (f" (it needs {', '.join(definition.needs)})" if definition.needs else "")
+                ) from None
             raise NotImplementedByProviderError(
                 f"the run config {self.config.source} enables no provider for the {api} API"
             ) from None

@@ -41,6 +41,11 @@ class ApiDefinition:
     A *routing-table* API (``table_of`` set) has no providers of its own: the router of
     the API it lists resources for builds it.
 
+    A *standalone* API (``standalone`` set: Responses, Conversations) has a router and no
+    providers: the router is the implementation, built on the routers it ``needs`` and on
+    the stack's storage. It is enabled when the run config's ``apis`` lists it, or, when
+    ``apis`` is empty, whenever every API it needs is enabled.
+
     ``routes`` names ``routes(stack) -> list[ApiRoute]``, the API's HTTP endpoints;
     ``route_order`` sorts route lists (lower first: the router tries routes in order,
     and earlier routes win on identical paths). ``resources`` are the keys of the run
@@ -61,8 +66,11 @@ class ApiDefinition:
     routes: str | None = None
     route_order: int = 100
     resources: tuple[str, ...] = ()
+    standalone: bool = False
 
     def __post_init__(self) -> None:
+        if self.standalone and (self.registration_hook or not self.router):
+            raise ValueError(f"API {self.name!r}: a standalone API has a router and no providers")
         if bool(self.hookspecs) != bool(self.registration_hook):
             raise ValueError(f"API {self.name!r}: hookspecs and registration_hook go together")
         if self.table_of and (self.registration_hook or self.router):
