@@ -9,18 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import subprocess
 import sys
 import textwrap
-import threading
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import aiohttp
 import httpx
 import pytest
-import uvicorn
 import yaml
 from httpx_aiohttp import HttpxAiohttpClient
 from starlette.applications import Starlette
@@ -28,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, StreamingResponse
 from starlette.routing import Route
 
+from plugstack.testing.asgi_server import AppServer
 from plugstack.testing.recording import cassette_path_for, find_secrets, use_cassette
 
 SSE_EVENTS = [{"n": i, "text": f"part {i}"} for i in range(4)]
@@ -41,17 +39,8 @@ class Upstream:
         app = Starlette(
             routes=[Route("/v1/echo", self.echo, methods=["POST"]), Route("/v1/stream", self.stream, methods=["POST"])]
         )
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
-        )
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        self.server = AppServer(app)
+        self.url = self.server.url
 
     async def echo(self, request: Request) -> JSONResponse:
         self.hits += 1
@@ -70,14 +59,11 @@ class Upstream:
         return StreamingResponse(events(), media_type="text/event-stream")
 
     def __enter__(self) -> Upstream:
-        self.thread.start()
-        while not self.server.started:
-            threading.Event().wait(0.01)
+        self.server.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join()
+        self.server.stop()
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -19,6 +18,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from plugstack.testing.ports import free_port
 
 RUN_CLI_WITH_ECHO = """
 import sys
@@ -42,13 +43,6 @@ storage:
   kvstore:
     db_path: {db}
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def plugstack(*args: str, **env_vars: str) -> subprocess.Popen[str]:

@@ -24,18 +24,16 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from plugstack.testing.asgi_server import AppServer
 from plugstack.testing.recording import current_mode
 
 MODEL = "llama-guard-3-standin"
@@ -72,20 +70,14 @@ class GuardUpstream:
     """The stand-in, served by a real uvicorn on 127.0.0.1 (a free port unless one is given)."""
 
     def __init__(self, port: int = 0) -> None:
-        if not port:
-            with socket.socket() as probe:
-                probe.bind(("127.0.0.1", 0))
-                port = probe.getsockname()[1]
-        self.port = port
         app = Starlette(
             routes=[
                 Route("/v1/models", self.models),
                 Route("/v1/chat/completions", self.chat, methods=["POST"]),
             ]
         )
-        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.server = AppServer(app, port=port)
+        self.port = self.server.port
 
     @property
     def base_url(self) -> str:
@@ -114,14 +106,11 @@ class GuardUpstream:
         )
 
     def __enter__(self) -> GuardUpstream:
-        self.thread.start()
-        while not self.server.started:
-            threading.Event().wait(0.01)
+        self.server.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join()
+        self.server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -8,16 +8,14 @@ overridden to record nothing.
 from __future__ import annotations
 
 import importlib.util
-import socket
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
 import pytest
-import uvicorn
+
+from plugstack.testing.asgi_server import AppServer
 
 SERVER_SCRIPT = Path(__file__).with_name("mcp_test_server.py")
 
@@ -33,53 +31,29 @@ def stdio_args() -> dict[str, Any]:
     return {"transport": "stdio", "command": sys.executable, "args": [str(SERVER_SCRIPT), "stdio"]}
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class HttpMcpServer:
+class HttpMcpServer(AppServer):
     """The test server on 127.0.0.1 under uvicorn in a thread; it can stop and start again on its port."""
 
     def __init__(
         self, transport: Literal["streamable_http", "sse"] = "streamable_http", *, bearer: str | None = None
     ) -> None:
+        super().__init__(self._app, factory=True, lifespan="auto")
         self.transport = transport
         self.bearer = bearer
-        self.port = free_port()
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
         path = "/mcp" if self.transport == "streamable_http" else "/sse"
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"{super().url}{path}"
 
-    def start(self) -> HttpMcpServer:
+    def _app(self) -> Any:
+        """A fresh app for each start: an MCP server's HTTP session manager runs once."""
         mcp_server = test_server.build_server()
         if self.transport == "streamable_http":
             app = mcp_server.streamable_http_app(host="127.0.0.1")
         else:
             app = mcp_server.sse_app(host="127.0.0.1")
-        if self.bearer is not None:
-            app = _require_bearer(app, self.bearer)
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", timeout_graceful_shutdown=1)
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError(f"the test MCP server did not start on port {self.port}")
-            time.sleep(0.01)
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None and self._thread is not None:
-            self._server.should_exit = True
-            self._thread.join(timeout=10)
-        self._server = self._thread = None
+        return app if self.bearer is None else _require_bearer(app, self.bearer)
 
 
 def _require_bearer(app: Any, token: str) -> Any:

@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import threading
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
+
+from plugstack.testing.asgi_server import AppServer
 
 
 class StandInUpstream:
@@ -37,12 +37,8 @@ class StandInUpstream:
                 Route("/v1/embeddings", self.embeddings, methods=["POST"]),
             ]
         )
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.server = AppServer(app)
+        self.port = self.server.port
 
     @property
     def base_url(self) -> str:
@@ -129,15 +125,12 @@ class StandInUpstream:
         yield b"data: [DONE]\n\n"
 
     def __enter__(self) -> StandInUpstream:
-        self.thread.start()
-        while not self.server.started:
-            threading.Event().wait(0.01)
+        self.server.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.release_stream.set()
-        self.server.should_exit = True
-        self.thread.join()
+        self.server.stop()
 
 
 @pytest.fixture(scope="module")
