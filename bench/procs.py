@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -18,18 +17,13 @@ from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from plugstack.testing.ports import free_port
+
 __all__ = ["ServerProcess", "StartFailed", "free_port", "wait_for_200"]
 
 
 class StartFailed(RuntimeError):
     """The server exited or never answered 200 in time; the message ends with its log tail."""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def wait_for_200(
