@@ -7,7 +7,9 @@ just enough of the OpenAI API for a gateway to proxy it:
 - ``GET /v1/models``
 - ``POST /v1/chat/completions``: a ~50-token answer, or with ``"stream": true`` the same
   answer as server-sent events, one chunk per token, ending with ``data: [DONE]``
-  (plus a usage chunk when ``stream_options.include_usage`` is set)
+  (plus a usage chunk when ``stream_options.include_usage`` is set); when ``tools`` are
+  offered and the last message is not a tool result, a call of the first tool instead
+  (a sample value for each required argument), so an agent loop gets one tool round
 - ``POST /v1/embeddings``: one vector of :data:`EMBEDDING_DIMENSION` floats per input
 
 Run it with ``python -m bench.mock_upstream --port 9100``; it prints ``ready`` once listening.
@@ -105,6 +107,44 @@ def _chat_stream(model: str, include_usage: bool) -> bytes:
     return head + body + b"0\r\n\r\n"
 
 
+_SAMPLE_VALUES: dict[str, Any] = {"integer": 1, "number": 1.5, "string": "word", "boolean": True, "array": []}
+
+
+def _sample_arguments(parameters: dict[str, Any]) -> str:
+    """Arguments for a tool's JSON schema: a sample value for each required property."""
+    properties = parameters.get("properties") or {}
+    return json.dumps(
+        {
+            name: _SAMPLE_VALUES.get(properties.get(name, {}).get("type"), "word")
+            for name in parameters.get("required", [])
+        }
+    )
+
+
+def _tool_call(model: str, function: dict[str, Any], stream: bool) -> bytes:
+    """A call of ``function`` instead of an answer: what a model that uses tools sends first."""
+    call = {
+        "id": "call_mock",
+        "type": "function",
+        "function": {"name": function["name"], "arguments": _sample_arguments(function.get("parameters") or {})},
+    }
+    usage = {"prompt_tokens": 12, "completion_tokens": 8, "total_tokens": 20}
+    if not stream:
+        message = {"role": "assistant", "content": None, "tool_calls": [call]}
+        choice = {"index": 0, "message": message, "finish_reason": "tool_calls", "logprobs": None}
+        body = {"id": _ID_SLOT.decode(), "object": "chat.completion", "created": CREATED, "model": model}
+        return _response(200, "application/json", _json({**body, "choices": [choice], "usage": usage}))
+    base = {"id": _ID_SLOT.decode(), "object": "chat.completion.chunk", "created": CREATED, "model": model}
+    deltas = [
+        ({"role": "assistant", "content": None, "tool_calls": [{**call, "index": 0}]}, None),
+        ({}, "tool_calls"),
+    ]
+    events = [{**base, "choices": [{"index": 0, "delta": d, "finish_reason": f, "logprobs": None}]} for d, f in deltas]
+    payloads = [b"data: " + _json(e) + b"\n\n" for e in events] + [b"data: [DONE]\n\n"]
+    head = b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\ntransfer-encoding: chunked\r\n\r\n"
+    return head + b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in payloads) + b"0\r\n\r\n"
+
+
 def _embeddings(model: str, count: int) -> bytes:
     vector = [round((i % 17) / 17 - 0.5, 6) for i in range(EMBEDDING_DIMENSION)]
     data = [{"object": "embedding", "index": i, "embedding": vector} for i in range(count)]
@@ -147,6 +187,10 @@ class Answers:
             inputs = request.get("input")
             count = len(inputs) if isinstance(inputs, list) and inputs and isinstance(inputs[0], str) else 1
             return self.get("embeddings", model, count, lambda: _embeddings(model, count))
+        tools, messages = request.get("tools"), request.get("messages") or [{}]
+        if tools and request.get("tool_choice") != "none" and messages[-1].get("role") != "tool":
+            function, stream = tools[0]["function"], bool(request.get("stream"))
+            return self.get("tool_call", model, (function["name"], stream), lambda: _tool_call(model, function, stream))
         if request.get("stream"):
             usage = bool((request.get("stream_options") or {}).get("include_usage"))
             return self.get("stream", model, usage, lambda: _chat_stream(model, usage))

@@ -58,3 +58,31 @@ async def test_unknown_route_and_bad_body_get_openai_errors(mock_url: str) -> No
         async with session.post(mock_url + "/chat/completions", data=b"not json") as response:
             assert response.status == 400
             assert "model" in (await response.json())["error"]["message"]
+
+
+async def test_offered_tools_get_one_call_then_an_answer(mock_url: str) -> None:
+    tools = [
+        {
+            "type": "function",
+            "function": {
+                "name": "add",
+                "parameters": {"type": "object", "properties": {"a": {"type": "integer"}}, "required": ["a"]},
+            },
+        }
+    ]
+    async with openai.AsyncOpenAI(base_url=mock_url, api_key="unused") as client:
+        asked = [{"role": "user", "content": "add"}]
+        first = await client.chat.completions.create(model="m", messages=asked, tools=tools)  # type: ignore[arg-type]
+        [call] = first.choices[0].message.tool_calls or []
+        assert first.choices[0].finish_reason == "tool_calls"
+        assert (call.function.name, call.function.arguments) == ("add", '{"a": 1}')  # type: ignore[union-attr]
+        stream = await client.chat.completions.create(model="m", messages=asked, tools=tools, stream=True)  # type: ignore[arg-type]
+        chunks = [chunk async for chunk in stream]
+        assert chunks[0].choices[0].delta.tool_calls[0].function.name == "add"  # type: ignore[index,union-attr]
+        answered = [
+            *asked,
+            first.choices[0].message.model_dump(),
+            {"role": "tool", "tool_call_id": call.id, "content": "1"},
+        ]
+        second = await client.chat.completions.create(model="m", messages=answered, tools=tools)  # type: ignore[arg-type]
+        assert second.choices[0].message.content == " ".join(ANSWER_WORDS)
