@@ -32,10 +32,14 @@ def echo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Background
     """A real uvicorn server on 127.0.0.1 serving ``inline::echo``, one per test module."""
     host = new_plugin_host()
     assert host.register(EchoPlugin(), name="echo")
+    state = tmp_path_factory.mktemp("echo-server")
     config = {
         "distribution_name": "test",
         "providers": {"inference": [{"provider_id": "echo", "provider_type": "inline::echo", "config": {}}]},
-        "storage": {"kvstore": {"db_path": str(tmp_path_factory.mktemp("echo-server") / "kvstore.db")}},
+        "storage": {
+            "kvstore": {"db_path": str(state / "kvstore.db")},
+            "sqlstore": {"db_path": str(state / "sqlstore.db")},
+        },
     }
     with BackgroundServer(config, host=host) as server:
         yield server

@@ -27,6 +27,8 @@ class Api(StrEnum):
     shields = "shields"
     tool_runtime = "tool_runtime"
     tool_groups = "tool_groups"
+    conversations = "conversations"
+    prompts = "prompts"
 
 
 def canonical_api(name: str) -> str:
