@@ -111,6 +111,7 @@ class Stack:
         context = RouterContext(
             api=api,
             providers=impls,
+            provider_types={i.provider_id: i.spec.provider_type for i in self.providers if i.api == api},
             routers=self.routers,
             kvstore=self.kvstore,
             sqlstore=self._sql,

@@ -27,8 +27,12 @@ class Api(StrEnum):
     shields = "shields"
     tool_runtime = "tool_runtime"
     tool_groups = "tool_groups"
+    datasetio = "datasetio"
+    datasets = "datasets"
     conversations = "conversations"
+    responses = "responses"
     prompts = "prompts"
+    batches = "batches"
 
 
 def canonical_api(name: str) -> str:

@@ -82,7 +82,7 @@ class RouterContext:
     """What an API's router ``build`` function gets.
 
     ``providers`` maps each provider id of this API (in run config order) to its started
-    provider object; ``routers`` holds the routers built so far, by API name, including
+    provider object, and ``provider_types`` each to its provider type; ``routers`` holds the routers built so far, by API name, including
     every API of ``needs`` (and of ``optional_needs`` that the run config enables).
     ``resources`` holds the API's entries of ``registered_resources``, by key.
     ``on_shutdown`` registers an async callback run when the stack closes, before the
@@ -91,6 +91,7 @@ class RouterContext:
 
     api: str
     providers: dict[str, Any]
+    provider_types: Mapping[str, str]
     routers: Mapping[str, Any]
     kvstore: KVStore
     sqlstore: Callable[[], Awaitable[SqlStore]]

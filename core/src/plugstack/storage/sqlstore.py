@@ -6,7 +6,7 @@ tables through it, so the same code runs on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from sqlalchemy import (
@@ -60,6 +60,12 @@ class SqlStore:
     async def insert(self, table: str, row: Mapping[str, Any]) -> None:
         async with self.engine.begin() as conn:
             await conn.execute(self._tables[table].insert().values(**row))
+
+    async def insert_many(self, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Insert ``rows`` in one transaction: one commit (one disk sync) for all of them."""
+        if rows:
+            async with self.engine.begin() as conn:
+                await conn.execute(self._tables[table].insert(), [dict(row) for row in rows])
 
     async def fetch_all(
         self,

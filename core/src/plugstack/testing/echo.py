@@ -190,15 +190,29 @@ class EchoProvider:
 
     @staticmethod
     def _tool_call(request: ChatCompletionRequest) -> dict[str, Any] | None:
-        """Call the first tool when tools are offered and the last message is not a tool result."""
+        """Call the first tool when tools are offered and the last message is not a tool result.
+
+        The last user text goes into the tool's first required string parameter (``text``
+        when it has none), so that tools such as ``file_search(query)`` get valid arguments.
+        """
         if not request.tools or request.tool_choice == "none" or request.messages[-1].role == "tool":
             return None
         function = request.tools[0]["function"]
+        arguments = {_first_required_string(function.get("parameters") or {}): _last_user_text(request)}
         return {
             "id": f"call_{next(_ids)}",
             "type": "function",
-            "function": {"name": function["name"], "arguments": json.dumps({"text": _last_user_text(request)})},
+            "function": {"name": function["name"], "arguments": json.dumps(arguments)},
         }
+
+
+def _first_required_string(schema: dict[str, Any]) -> str:
+    """The first required property of ``schema`` that is a string, else ``text``."""
+    properties = schema.get("properties") or {}
+    for name in schema.get("required") or []:
+        if isinstance(properties.get(name), dict) and properties[name].get("type") == "string":
+            return str(name)
+    return "text"
 
 
 def _last_user_text(request: ChatCompletionRequest) -> str:

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = ["FileDeleted", "FileList", "FileObject", "FilePurpose"]
 
-FilePurpose = Literal["assistants", "batch", "fine-tune", "vision", "user_data", "evals"]
+FilePurpose = Literal["assistants", "batch", "batch_output", "fine-tune", "vision", "user_data", "evals"]
 
 
 class FileObject(BaseModel):

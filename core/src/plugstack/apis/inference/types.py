@@ -3,21 +3,26 @@
 Requests and responses are wire-compatible with the OpenAI API. Every model allows extra
 fields, so provider-specific parameters and response fields pass through untouched.
 Streaming calls return an async iterator of chunks; errors that happen before the first
-chunk (unknown model, bad credentials) are raised by the call itself.
+chunk (unknown model, bad credentials) are raised by the call itself. Chat completions
+created with ``store: true`` are kept by plugstack (:mod:`.stored_completions`) and read
+back as :class:`StoredChatCompletion` and :class:`StoredChatMessage` pages.
 """
 
 from __future__ import annotations
 
 import time
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 __all__ = [
     "ChatCompletion",
     "ChatCompletionChunk",
+    "ChatCompletionDeleted",
+    "ChatCompletionList",
     "ChatCompletionRequest",
     "ChatMessage",
+    "ChatMessageList",
     "Choice",
     "ChunkChoice",
     "Completion",
@@ -27,13 +32,33 @@ __all__ = [
     "EmbeddingsRequest",
     "EmbeddingsResponse",
     "EmbeddingsUsage",
+    "Metadata",
     "ResponseMessage",
+    "StoredChatCompletion",
+    "StoredChatMessage",
+    "UpdateChatCompletionRequest",
     "Usage",
 ]
 
 
 class _OpenAIModel(BaseModel):
     model_config = ConfigDict(extra="allow")
+
+
+def _check_metadata(metadata: dict[str, str]) -> dict[str, str]:
+    # OpenAI's bounds, so that what plugstack stores would be accepted by OpenAI too
+    if len(metadata) > 16:
+        raise ValueError(f"at most 16 key-value pairs, got {len(metadata)}")
+    for key, value in metadata.items():
+        if len(key) > 64:
+            raise ValueError(f"key {key[:64]!r}... is longer than 64 characters")
+        if len(value) > 512:
+            raise ValueError(f"the value of {key!r} is longer than 512 characters")
+    return metadata
+
+
+Metadata = Annotated[dict[str, str], AfterValidator(_check_metadata)]
+"""OpenAI's ``metadata``: at most 16 string pairs, keys up to 64 characters, values up to 512."""
 
 
 # -- requests ---------------------------------------------------------------------------
@@ -73,6 +98,9 @@ class ChatCompletionRequest(_OpenAIModel):
     tool_choice: str | dict[str, Any] | None = None
     parallel_tool_calls: bool | None = None
     user: str | None = None
+    # kept by plugstack, never sent to the provider (see InferenceRouter.chat_completion)
+    store: bool | None = None
+    metadata: Metadata | None = None
 
     @field_validator("tools")
     @classmethod
@@ -93,6 +121,12 @@ class ChatCompletionRequest(_OpenAIModel):
     def max_output_tokens(self) -> int | None:
         """``max_completion_tokens``, or the older ``max_tokens`` that it replaced."""
         return self.max_completion_tokens if self.max_completion_tokens is not None else self.max_tokens
+
+
+class UpdateChatCompletionRequest(_OpenAIModel):
+    """``POST /v1/chat/completions/{completion_id}``: replaces the metadata (``null`` clears it)."""
+
+    metadata: Metadata | None
 
 
 class CompletionRequest(_OpenAIModel):
@@ -159,6 +193,54 @@ class ChatCompletion(_OpenAIModel):
     choices: list[Choice]
     usage: Usage | None = None
     system_fingerprint: str | None = None
+
+
+class StoredChatCompletion(ChatCompletion):
+    """A chat completion created with ``store: true``, as ``GET /v1/chat/completions/{id}`` gives it."""
+
+    metadata: dict[str, str] = Field(default_factory=dict)
+
+
+class ChatCompletionList(_OpenAIModel):
+    """``GET /v1/chat/completions``: a cursor page (``after`` takes the last id of the previous one)."""
+
+    object: Literal["list"] = "list"
+    data: list[StoredChatCompletion]
+    first_id: str | None = None
+    last_id: str | None = None
+    has_more: bool = False
+
+
+class ChatCompletionDeleted(_OpenAIModel):
+    id: str
+    object: Literal["chat.completion.deleted"] = "chat.completion.deleted"
+    deleted: bool = True
+
+
+class StoredChatMessage(_OpenAIModel):
+    """One request message of a stored completion; its id is ``{completion_id}-{index}``.
+
+    As in OpenAI, a message whose content was a list of parts has them in ``content_parts``
+    and their text, joined, in ``content``.
+    """
+
+    id: str
+    role: str
+    content: str | None = None
+    content_parts: list[dict[str, Any]] | None = None
+    name: str | None = None
+    tool_calls: list[dict[str, Any]] | None = None
+    tool_call_id: str | None = None
+
+
+class ChatMessageList(_OpenAIModel):
+    """``GET /v1/chat/completions/{completion_id}/messages``: a cursor page of request messages."""
+
+    object: Literal["list"] = "list"
+    data: list[StoredChatMessage]
+    first_id: str | None = None
+    last_id: str | None = None
+    has_more: bool = False
 
 
 class ChunkChoice(_OpenAIModel):

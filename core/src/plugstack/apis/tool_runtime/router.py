@@ -9,6 +9,7 @@ arguments its tool declared.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 import pluggy
@@ -31,13 +32,17 @@ async def build_routers(context: RouterContext) -> dict[str, object]:
     """The tool runtime router and the tool groups table it routes by."""
     groups = tool_groups_table(context.providers, context.kvstore)
     await groups.initialize(context.resources["tool_groups"])
-    return {"tool_runtime": ToolRuntimeRouter(groups, context.pm), "tool_groups": groups}
+    router = ToolRuntimeRouter(groups, context.pm, context.provider_types)
+    return {"tool_runtime": router, "tool_groups": groups}
 
 
 class ToolRuntimeRouter:
-    def __init__(self, groups: ToolGroupsTable, pm: pluggy.PluginManager) -> None:
+    def __init__(
+        self, groups: ToolGroupsTable, pm: pluggy.PluginManager, provider_types: Mapping[str, str] | None = None
+    ) -> None:
         self.groups = groups
         self.pm = pm
+        self.provider_types = dict(provider_types or {})
         self._tools: dict[str, tuple[ToolGroup, list[ToolDef]]] = {}  # group id -> (group, its tools)
 
     async def register_tool_group(self, request: RegisterToolGroupRequest | None = None, /, **params: Any) -> ToolGroup:
@@ -73,7 +78,27 @@ class ToolRuntimeRouter:
         """Call ``tool_name`` with ``kwargs``: a 404 for an unknown tool, a 400 for arguments its schema refuses."""
         request = validate_request(InvokeToolRequest, request, params)
         group, tool = await self._find_tool(request.tool_name)
-        check_arguments(tool, request.kwargs)
+        return await self.invoke_group_tool(group, tool, request.kwargs)
+
+    def provider_id_of_type(self, provider_type: str) -> str | None:
+        """The first provider of ``provider_type`` in the run config (``remote::model-context-protocol``...)."""
+        return next((pid for pid, ptype in self.provider_types.items() if ptype == provider_type), None)
+
+    async def list_group_tools(self, group: ToolGroup) -> list[ToolDef]:
+        """The tools of ``group``, asked of its provider: also for a group the table does not hold.
+
+        The Responses API serves the MCP servers a request names this way, as groups that
+        live only in memory (never listed, never persisted: their headers are credentials).
+        """
+        provider = self.groups.provider(group)
+        listed: list[ToolDef] = await call_api(self.pm, "tool_runtime", "list_tools", provider.list_tools, group=group)
+        return [tool.model_copy(update={"toolgroup_id": group.id}) for tool in listed]
+
+    async def invoke_group_tool(
+        self, group: ToolGroup, tool: ToolDef, arguments: dict[str, Any]
+    ) -> ToolInvocationResult:
+        """Call ``tool`` of ``group`` with ``arguments``, checked against its schema first (a 400 if refused)."""
+        check_arguments(tool, arguments)
         provider = self.groups.provider(group)
         result: ToolInvocationResult = await call_api(
             self.pm,
@@ -82,7 +107,7 @@ class ToolRuntimeRouter:
             provider.invoke_tool,
             group=group,
             tool_name=tool.name,
-            arguments=request.kwargs,
+            arguments=arguments,
         )
         return result
 
@@ -90,9 +115,7 @@ class ToolRuntimeRouter:
         cached = self._tools.get(group.id)
         if cached is not None and cached[0] is group and not refresh:
             return cached[1]
-        provider = self.groups.provider(group)
-        listed: list[ToolDef] = await call_api(self.pm, "tool_runtime", "list_tools", provider.list_tools, group=group)
-        tools = [tool.model_copy(update={"toolgroup_id": group.id}) for tool in listed]
+        tools = await self.list_group_tools(group)
         self._tools[group.id] = (group, tools)
         return tools
 
