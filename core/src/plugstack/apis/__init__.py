@@ -29,6 +29,8 @@ class Api(StrEnum):
     tool_groups = "tool_groups"
     datasetio = "datasetio"
     datasets = "datasets"
+    scoring = "scoring"
+    scoring_functions = "scoring_functions"
     conversations = "conversations"
     responses = "responses"
     prompts = "prompts"
