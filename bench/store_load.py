@@ -7,7 +7,8 @@ the PostgreSQL database at URL), creates ``count`` chat completions with ``store
 client saw and lists them all page by page. It prints what was created, found by id,
 found by listing, lost (created but not found both ways: must be 0) and the rates, and
 exits 1 when anything was lost. Llama Stack 0.7.3 lost about a fifth of its stored chat
-completions this way at concurrency 32 (issue 12).
+completions this way at concurrency 32 (issue 12). Responses are created and found the
+same way (half streamed, found by id: OpenAI's API lists no responses).
 
 Each kind of stored object is one :class:`Kind` (create, retrieve, list); responses and
 conversations join :data:`KINDS` the same way. Every object of a run carries the run's
@@ -47,7 +48,8 @@ class Kind:
     name: str
     create: Callable[[aiohttp.ClientSession, str, int, dict[str, str]], Awaitable[str]]
     retrieve: Callable[[aiohttp.ClientSession, str, str], Awaitable[bool]]
-    list_ids: Callable[[aiohttp.ClientSession, str, dict[str, str]], Awaitable[list[str]]]
+    list_ids: Callable[[aiohttp.ClientSession, str, dict[str, str]], Awaitable[list[str]]] | None
+    """``None`` for a kind the API does not list (OpenAI lists no responses): found by id only."""
 
 
 @dataclass
@@ -115,7 +117,39 @@ async def list_chat_completion_ids(session: aiohttp.ClientSession, base_url: str
 
 
 CHAT_COMPLETIONS = Kind("chat_completions", create_chat_completion, retrieve_chat_completion, list_chat_completion_ids)
-KINDS = {kind.name: kind for kind in [CHAT_COMPLETIONS]}
+
+
+# -- responses --------------------------------------------------------------------------------
+
+
+async def create_response(session: aiohttp.ClientSession, base_url: str, i: int, tag: dict[str, str]) -> str:
+    """A stored response, streamed when ``i`` is odd; the id its client saw once it completed."""
+    stream = i % 2 == 1
+    body = {"model": CHAT_MODEL, "input": f"stored response {i}", "store": True, "metadata": tag, "stream": stream}
+    async with session.post(base_url + "/responses", json=body) as response:
+        if response.status != 200:
+            raise RuntimeError(f"HTTP {response.status}")
+        if not stream:
+            answer = await response.json()
+            if answer["status"] != "completed":
+                raise RuntimeError(f"response {answer['status']}")
+            return str(answer["id"])
+        last: dict[str, object] = {}
+        async for line in response.content:
+            if line.startswith(b"data:"):
+                last = json.loads(line[5:])
+        if last.get("type") != "response.completed":
+            raise RuntimeError(f"stream ended with {last.get('type')}")
+        return str(last["response"]["id"])  # type: ignore[index]
+
+
+async def retrieve_response(session: aiohttp.ClientSession, base_url: str, response_id: str) -> bool:
+    async with session.get(f"{base_url}/responses/{response_id}") as response:
+        return response.status == 200 and (await response.json())["id"] == response_id
+
+
+RESPONSES = Kind("responses", create_response, retrieve_response, None)
+KINDS = {kind.name: kind for kind in [CHAT_COMPLETIONS, RESPONSES]}
 
 
 # -- the run ------------------------------------------------------------------------------------
@@ -168,6 +202,9 @@ async def measure(
         seconds = await _bounded(concurrency, len(created), retrieve)
         result.found_by_id, result.retrieve_rps = len(found), len(created) / seconds
         result.retrieve_cpu_ms = (server_cpu() - cpu) * 1000 / max(len(created), 1)
+        if kind.list_ids is None:
+            result.lost = len(set(created) - found)
+            return result
         started = time.perf_counter()
         listed = set(await kind.list_ids(session, base_url, tag))
         result.list_seconds = time.perf_counter() - started
@@ -225,9 +262,9 @@ async def run(
 def _report(results: list[KindResult], concurrency: int, store: str) -> str:
     lines = [f"stored objects at concurrency {concurrency} ({store})"]
     for r in results:
+        listed = f"found by listing {r.found_by_listing}, " if KINDS[r.kind].list_ids else "(not listable), "
         lines.append(
-            f"{r.kind}: created {r.created}/{r.requested}, found by id {r.found_by_id}, "
-            f"found by listing {r.found_by_listing}, lost {r.lost}; "
+            f"{r.kind}: created {r.created}/{r.requested}, found by id {r.found_by_id}, {listed}lost {r.lost}; "
             f"create {r.create_rps:.0f} req/s ({r.create_cpu_ms:.2f} server CPU ms each), "
             f"retrieve {r.retrieve_rps:.0f} req/s ({r.retrieve_cpu_ms:.2f} ms each), list all {r.list_seconds:.2f} s"
         )

@@ -3,7 +3,8 @@
 A row holds the response, the input items it was given (what ``input_items`` lists) and
 its ``history``: every item the model saw before that input (the chain of earlier
 responses, or the conversation). A response chained to it with ``previous_response_id``
-reads one row: its context is ``history + input_items + output``.
+reads one row: its context is ``history + input_items + output``. Responses finished at
+the same time share one commit (:class:`~plugstack.storage.group_commit.GroupCommit`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from plugstack.apis.responses.types import ResponseObject
 from plugstack.errors import NotFoundError
 from plugstack.storage import SqlStore
+from plugstack.storage.group_commit import GroupCommit
 
 __all__ = ["ResponseStore", "StoredResponse"]
 
@@ -41,6 +43,7 @@ class ResponseStore:
         self._sqlstore = sqlstore
         self._sql: SqlStore | None = None
         self._lock = asyncio.Lock()
+        self._rows: GroupCommit[dict[str, Any]] = GroupCommit(self._insert)
 
     async def _table(self) -> SqlStore:
         """The SQL store, with the table created (on first use: no engine before it)."""
@@ -65,10 +68,9 @@ class ResponseStore:
         return self._sql
 
     async def save(self, stored: StoredResponse) -> None:
-        sql = await self._table()
+        """Store ``stored``; return once it is committed."""
         response = stored.response
-        await sql.insert(
-            _TABLE,
+        await self._rows.write(
             {
                 "id": response.id,
                 "created_at": response.created_at,
@@ -76,8 +78,11 @@ class ResponseStore:
                 "response": response.model_dump(mode="json"),
                 "input_items": stored.input_items,
                 "history": stored.history,
-            },
+            }
         )
+
+    async def _insert(self, rows: list[dict[str, Any]]) -> None:
+        await (await self._table()).insert_many(_TABLE, rows)
 
     async def get(self, response_id: str, *, param: str = "response_id") -> StoredResponse:
         """The stored response; a 404 naming ``param`` when there is none (or it was created with ``store: false``)."""
