@@ -50,13 +50,19 @@ def bench(session: nox.Session) -> None:
     gateway overhead, throughput, cold start and memory (docs/performance.md); llama.cpp
     throughput through plugstack against llama-cpp-python directly; retrieval quality and
     speed per vector backend; what the rules shield, guardrails and an MCP tool call add to a
-    request. ``nox -s bench -- --full`` runs the gateway benchmark in full."""
+    request; what the Responses API adds over a chat completion, per round and per tool
+    round; stored completions and responses under load (none may be lost); batch throughput
+    against direct requests; rows scored per second. ``nox -s bench -- --full`` runs the gateway benchmark in full."""
     full = "--full" in session.posargs
     quick = [] if full else ["--quick"]
     session.run(sys.executable, "-m", "bench.run", *quick)
     session.run(sys.executable, "-m", "bench.llama_cpp_bench", *quick, "--json", "bench/results/llama_cpp.json")
     session.run(sys.executable, "-m", "bench.retrieval_bench", *quick, "--json", "bench/results/retrieval.json")
     session.run(sys.executable, "-m", "bench.safety_tools_bench", *quick, "--json", "bench/results/safety_tools.json")
+    session.run(sys.executable, "-m", "bench.responses_bench", *quick, "--json", "bench/results/responses.json")
+    session.run(sys.executable, "-m", "bench.store_load", "--count", "500" if quick else "2000", "--concurrency", "32")
+    session.run(sys.executable, "-m", "bench.batch_bench", *quick)
+    session.run(sys.executable, "-m", "bench.scoring_bench", *quick)
 
 
 @nox.session

@@ -28,23 +28,17 @@ import argparse
 import asyncio
 import json
 import os
-import statistics
-import sys
 import tempfile
-import time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
-import yaml
 
-from bench.procs import ServerProcess, free_port
-from bench.targets import CHAT_MODEL, UPSTREAM_API_KEY, mock_target
+from bench.latency import Call, added_ms, interleaved
+from bench.targets import CHAT_MODEL, UPSTREAM_API_KEY, mcp_target, mock_target, plugstack_target
 
 __all__ = ["main"]
 
-REPO = Path(__file__).resolve().parent.parent
 GUARDED_MODEL = "mock-chat-guarded"
 MESSAGE = (
     "Hello! I would like some help planning a weekend trip to the mountains with two friends. "
@@ -53,8 +47,6 @@ MESSAGE = (
     "Could you suggest an itinerary and a short packing list for us?"
 )
 PII_MESSAGE = MESSAGE[:300] + " Mail ada@example.com, card 4111 1111 1111 1111."
-
-Call = Callable[[], Awaitable[Any]]
 
 
 def run_config(upstream: str, mcp_url: str) -> dict[str, Any]:
@@ -76,30 +68,6 @@ def run_config(upstream: str, mcp_url: str) -> dict[str, Any]:
             "guardrails": [{"models": [GUARDED_MODEL], "input_shields": ["rules"], "output_shields": ["rules"]}],
             "tool_groups": [{"toolgroup_id": "bench-mcp", "provider_id": "mcp", "mcp_endpoint": {"uri": mcp_url}}],
         },
-    }
-
-
-async def interleaved(calls: dict[str, Call], rounds: int, batch: int) -> dict[str, dict[str, float]]:
-    """Per call: median of batch means and p99 of single calls, in microseconds."""
-    means: dict[str, list[float]] = {name: [] for name in calls}
-    singles: dict[str, list[float]] = {name: [] for name in calls}
-    for call in calls.values():  # warm connections, caches, sessions
-        for _ in range(batch):
-            await call()
-    for _ in range(rounds):
-        for name, call in calls.items():
-            began = time.perf_counter()
-            for _ in range(batch):
-                one = time.perf_counter()
-                await call()
-                singles[name].append(time.perf_counter() - one)
-            means[name].append((time.perf_counter() - began) / batch)
-    return {
-        name: {
-            "median_us": round(statistics.median(means[name]) * 1e6, 1),
-            "p99_us": round(statistics.quantiles(singles[name], n=100)[98] * 1e6, 1),
-        }
-        for name in calls
     }
 
 
@@ -190,10 +158,6 @@ async def mcp_call(base: str, mcp_url: str, config: dict[str, Any], rounds: int,
         )
 
 
-def added(result: dict[str, dict[str, float]], base: str, other: str) -> float:
-    return round((result[other]["median_us"] - result[base]["median_us"]) / 1000, 3)
-
-
 def render(results: dict[str, Any]) -> str:
     lines = ["| measurement | median | p99 |", "| --- | --- | --- |"]
 
@@ -219,44 +183,23 @@ def render(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _server(name: str, command: list[str], ready_url: str, core: int, workdir: Path, **kw: Any) -> ServerProcess:
-    return ServerProcess(name, command, ready_url, core, workdir / f"{name}.log", cwd=REPO, **kw)
-
-
 async def run(quick: bool) -> dict[str, Any]:
     rounds, batch = (10, 20) if quick else (30, 50)
     os.sched_setaffinity(0, {0})  # this client shares core 0 with the upstreams; plugstack has core 1
     with tempfile.TemporaryDirectory(prefix="plugstack-safety-tools-") as tmp:
         workdir = Path(tmp)
         mock = mock_target(workdir, core=0)
-        mcp_port = free_port()
-        mcp_url = f"http://127.0.0.1:{mcp_port}/mcp"
-        mcp_server = _server(
-            "mcp",
-            [sys.executable, "-m", "bench.mcp_server", "--port", str(mcp_port)],
-            f"http://127.0.0.1:{mcp_port}/mcp",
-            0,
-            workdir,
-            ready_statuses=(200, 400, 405, 406),  # an MCP endpoint answers a bare GET with an error
-        )
+        mcp = mcp_target(workdir, core=0)
+        mcp_url = mcp.base_url
         mock.server.start()
-        mcp_server.start()
+        mcp.server.start()
         try:
             config = run_config(mock.base_url.removesuffix("/v1"), mcp_url)
-            config_path = workdir / "run.yaml"
-            config_path.write_text(yaml.safe_dump(config))
-            port = free_port()
-            plugstack = _server(
-                "plugstack",
-                [str(Path(sys.executable).parent / "plugstack"), "run", str(config_path), "--port", str(port)],
-                f"http://127.0.0.1:{port}/v1/health",
-                1,
-                workdir,
-                env={"PLUGSTACK_HOME": str(workdir / "home")},
-            )
+            target = plugstack_target(workdir, 1, mock.base_url, config)
+            plugstack = target.server
             plugstack.start()
             try:
-                base = f"http://127.0.0.1:{port}/v1"
+                base = target.base_url
                 results: dict[str, Any] = {"shield_alone": await shield_alone(rounds, batch * 10)}
                 results.update(await over_http(base, rounds, batch))
                 library = {
@@ -269,15 +212,15 @@ async def run(quick: bool) -> dict[str, Any]:
             finally:
                 plugstack.stop()
         finally:
-            mcp_server.stop()
+            mcp.server.stop()
             mock.server.stop()
     results["summary"] = {
         "shield_alone_us": results["shield_alone"]["clean text"]["median_us"],
-        "moderation_over_health_ms": added(results["moderation"], "GET /v1/health", "POST /v1/moderations"),
-        "guarded_chat_ms": added(results["chat"], "unguarded", "guarded"),
-        "guarded_stream_ms": added(results["stream"], "unguarded", "guarded"),
-        "mcp_library_ms": added(results["mcp"], "mcp SDK, direct", "plugstack library mode"),
-        "mcp_http_ms": added(results["mcp"], "mcp SDK, direct", "plugstack HTTP"),
+        "moderation_over_health_ms": added_ms(results["moderation"], "GET /v1/health", "POST /v1/moderations"),
+        "guarded_chat_ms": added_ms(results["chat"], "unguarded", "guarded"),
+        "guarded_stream_ms": added_ms(results["stream"], "unguarded", "guarded"),
+        "mcp_library_ms": added_ms(results["mcp"], "mcp SDK, direct", "plugstack library mode"),
+        "mcp_http_ms": added_ms(results["mcp"], "mcp SDK, direct", "plugstack HTTP"),
     }
     return results
 

@@ -21,6 +21,7 @@ __all__ = [
     "PASSTHROUGH",
     "PLUGSTACK",
     "Target",
+    "mcp_target",
     "mock_target",
     "passthrough_target",
     "plugstack_target",
@@ -64,6 +65,21 @@ def mock_target(workdir: Path, core: int) -> Target:
         cwd=Path(__file__).resolve().parent.parent,
     )
     return Target(MOCK, server, f"http://127.0.0.1:{port}/v1")
+
+
+def mcp_target(workdir: Path, core: int) -> Target:
+    """``bench.mcp_server``: one cheap MCP tool over streamable HTTP; ``base_url`` is its endpoint."""
+    port = free_port()
+    server = ServerProcess(
+        name="mcp",
+        command=[sys.executable, "-m", "bench.mcp_server", "--port", str(port)],
+        ready_url=f"http://127.0.0.1:{port}/mcp",
+        core=core,
+        log_path=workdir / "mcp.log",
+        cwd=Path(__file__).resolve().parent.parent,
+        ready_statuses=(200, 400, 405, 406),  # an MCP endpoint answers a bare GET with an error
+    )
+    return Target("mcp server", server, f"http://127.0.0.1:{port}/mcp")
 
 
 def passthrough_target(workdir: Path, core: int, upstream: str) -> Target:
@@ -111,11 +127,14 @@ def plugstack_run_config(upstream: str) -> dict[str, object]:
     }
 
 
-def plugstack_target(workdir: Path, core: int, upstream: str) -> Target:
-    """``plugstack run`` with its defaults (log level included), state kept under ``workdir``."""
+def plugstack_target(workdir: Path, core: int, upstream: str, config: dict[str, object] | None = None) -> Target:
+    """``plugstack run`` with its defaults (log level included), state kept under ``workdir``.
+
+    ``config`` is the run config (default: :func:`plugstack_run_config` of ``upstream``).
+    """
     port = free_port()
     config_path = workdir / "plugstack-run.yaml"
-    config_path.write_text(yaml.safe_dump(plugstack_run_config(upstream)))
+    config_path.write_text(yaml.safe_dump(config or plugstack_run_config(upstream)))
     server = ServerProcess(
         name="plugstack",
         command=[_bin("plugstack"), "run", str(config_path), "--port", str(port)],
