@@ -28,7 +28,7 @@ API = ApiDefinition(
     router="plugstack.apis.responses.router:build_routers",
     standalone=True,
     needs=("inference",),
-    optional_needs=("tool_runtime", "safety", "vector_stores", "conversations"),
+    optional_needs=("tool_runtime", "safety", "vector_stores", "conversations", "prompts"),
     routes="plugstack.apis.responses.routes:routes",
 )
 

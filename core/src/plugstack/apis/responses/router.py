@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from plugstack.apis.definition import RouterContext
 from plugstack.apis.inference.router import InferenceRouter
 from plugstack.apis.models.table import ModelsRoutingTable
+from plugstack.apis.prompts.router import PromptsRouter
 from plugstack.apis.responses.events import Event, Output
 from plugstack.apis.responses.file_search import FileSearch
 from plugstack.apis.responses.loop import AgentLoop, ResponseRun
@@ -101,6 +102,7 @@ async def build_routers(context: RouterContext) -> dict[str, object]:
         tools=tools,
         safety=context.routers.get("safety"),
         conversations=context.routers.get("conversations"),
+        prompts=context.routers.get("prompts"),
         pm=context.pm,
     )
     return {"responses": router}
@@ -116,6 +118,7 @@ class ResponsesRouter:
         tools: ServerTools,
         safety: SafetyRouter | None,
         conversations: Conversations | None,
+        prompts: PromptsRouter | None,
         pm: pluggy.PluginManager,
         max_rounds: int = DEFAULT_MAX_ROUNDS,
     ) -> None:
@@ -124,6 +127,7 @@ class ResponsesRouter:
         self.tools = tools
         self.safety = safety
         self.conversations = conversations
+        self.prompts = prompts
         self.pm = pm
         self.loop = AgentLoop(inference, tools, max_rounds=max_rounds)
 
@@ -174,6 +178,16 @@ class ResponsesRouter:
             for start in range(0, len(items), _ITEMS_PER_ADD):
                 await self.conversations.add_items(conversation_id, items[start : start + _ITEMS_PER_ADD])
 
+    async def _instructions(self, request: CreateResponseRequest) -> str | None:
+        """The request's instructions, after its prompt (of the Prompts API) rendered with its variables."""
+        if request.prompt is None:
+            return request.instructions
+        if self.prompts is None:
+            raise BadRequestError("prompt needs the prompts API, which the run config does not enable", param="prompt")
+        ref = request.prompt
+        rendered = await self.prompts.render(ref.id, ref.version, ref.variables)
+        return f"{rendered}\n\n{request.instructions}" if request.instructions else rendered
+
     async def _prepare(self, request: CreateResponseRequest) -> ResponseRun:
         if request.background:
             raise NotImplementedByProviderError("background responses are not supported", param="background")
@@ -190,12 +204,14 @@ class ResponsesRouter:
             raise BadRequestError(f"model {model.id!r} is an embedding model; it cannot respond", param="model")
         history = await self._history(request)
         input_items = _input_items(request, _new_id)
-        messages = chat_messages(request.instructions, history, input_items)
+        instructions = await self._instructions(request)
+        messages = chat_messages(instructions, history, input_items)
         tools = await self.tools.tool_set(request, _new_id)
         response = ResponseObject(
             id=_new_id("resp"),
             model=request.model,
-            instructions=request.instructions,
+            instructions=instructions,
+            prompt=request.prompt,
             max_output_tokens=request.max_output_tokens,
             max_tool_calls=request.max_tool_calls,
             parallel_tool_calls=request.parallel_tool_calls,

@@ -313,12 +313,21 @@ class ConversationRef(_Request):
     id: str = Field(min_length=1)
 
 
+class PromptRef(_Request):
+    """A prompt of the Prompts API, rendered as the response's first instructions."""
+
+    id: str = Field(min_length=1)
+    version: str | int | None = None
+    variables: dict[str, Any] | None = None
+
+
 class CreateResponseRequest(_Request):
     """``POST /v1/responses``."""
 
     model: str = Field(min_length=1)
     input: list[InputItem] = Field(min_length=1)
     instructions: str | None = None
+    prompt: PromptRef | None = None
     previous_response_id: str | None = Field(default=None, min_length=1)
     conversation: str | ConversationRef | None = None
     store: bool = True
@@ -392,6 +401,7 @@ class ResponseObject(BaseModel):
     error: ResponseError | None = None
     incomplete_details: IncompleteDetails | None = None
     instructions: str | None = None
+    prompt: PromptRef | None = None
     max_output_tokens: int | None = None
     max_tool_calls: int | None = None
     model: str
