@@ -8,9 +8,11 @@ message that lists the ones it can, which a ``Literal`` error would not say as p
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from plugstack.apis.metadata import Metadata
 
 __all__ = [
     "Batch",
@@ -26,21 +28,6 @@ __all__ = [
 BatchStatus = Literal[
     "validating", "failed", "in_progress", "finalizing", "completed", "expired", "cancelling", "cancelled"
 ]
-
-
-def _check_metadata(metadata: dict[str, str]) -> dict[str, str]:
-    # OpenAI's bounds, so that a batch plugstack accepts OpenAI would accept too
-    if len(metadata) > 16:
-        raise ValueError(f"at most 16 key-value pairs, got {len(metadata)}")
-    for key, value in metadata.items():
-        if len(key) > 64:
-            raise ValueError(f"key {key[:64]!r}... is longer than 64 characters")
-        if len(value) > 512:
-            raise ValueError(f"the value of {key!r} is longer than 512 characters")
-    return metadata
-
-
-Metadata = Annotated[dict[str, str], AfterValidator(_check_metadata)]
 
 
 class CreateBatchRequest(BaseModel):

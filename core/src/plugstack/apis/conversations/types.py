@@ -7,11 +7,12 @@ silently ignored; items themselves keep unknown fields (see :mod:`.items`).
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel
+from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from plugstack.apis.conversations.items import ConversationItem
+from plugstack.apis.metadata import Metadata
 
 __all__ = [
     "INCLUDABLE",
@@ -40,21 +41,6 @@ INCLUDABLE = frozenset(
     }
 )
 """OpenAI's ``include`` values. Items are stored whole, so each is accepted and already included."""
-
-
-def _check_metadata(metadata: dict[str, str]) -> dict[str, str]:
-    """OpenAI's limits: up to 16 pairs, keys up to 64 characters, values up to 512."""
-    if len(metadata) > 16:
-        raise ValueError(f"at most 16 key-value pairs, got {len(metadata)}")
-    for key, value in metadata.items():
-        if len(key) > 64:
-            raise ValueError(f"key {key[:64]!r}... is longer than 64 characters")
-        if len(value) > 512:
-            raise ValueError(f"the value of {key!r} is longer than 512 characters")
-    return metadata
-
-
-Metadata = Annotated[dict[str, str], AfterValidator(_check_metadata)]
 
 
 class Conversation(BaseModel):

@@ -11,9 +11,11 @@ back as :class:`StoredChatCompletion` and :class:`StoredChatMessage` pages.
 from __future__ import annotations
 
 import time
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from plugstack.apis.metadata import Metadata
 
 __all__ = [
     "ChatCompletion",
@@ -43,22 +45,6 @@ __all__ = [
 
 class _OpenAIModel(BaseModel):
     model_config = ConfigDict(extra="allow")
-
-
-def _check_metadata(metadata: dict[str, str]) -> dict[str, str]:
-    # OpenAI's bounds, so that what plugstack stores would be accepted by OpenAI too
-    if len(metadata) > 16:
-        raise ValueError(f"at most 16 key-value pairs, got {len(metadata)}")
-    for key, value in metadata.items():
-        if len(key) > 64:
-            raise ValueError(f"key {key[:64]!r}... is longer than 64 characters")
-        if len(value) > 512:
-            raise ValueError(f"the value of {key!r} is longer than 512 characters")
-    return metadata
-
-
-Metadata = Annotated[dict[str, str], AfterValidator(_check_metadata)]
-"""OpenAI's ``metadata``: at most 16 string pairs, keys up to 64 characters, values up to 512."""
 
 
 # -- requests ---------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
 
+from plugstack.apis.metadata import Metadata
 from plugstack.retrieval.filters import Filter
 
 __all__ = [
@@ -341,7 +342,7 @@ class CreateResponseRequest(_Request):
     tool_choice: Literal["auto", "none", "required"] | dict[str, Any] = "auto"
     parallel_tool_calls: bool = True
     include: list[str] = Field(default_factory=list)
-    metadata: dict[str, str] | None = Field(default=None, max_length=16)
+    metadata: Metadata | None = None
     background: bool | None = None
     # accepted and passed on or ignored: they change nothing plugstack does
     user: str | None = None
