@@ -20,7 +20,6 @@ as in ``bench.run``.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import os
@@ -35,6 +34,7 @@ import aiohttp
 import httpx
 import yaml
 
+from bench.entry import bench_main
 from bench.loadgen import chat_body
 from bench.procs import ServerProcess, free_port
 from bench.targets import CHAT_MODEL, UPSTREAM_API_KEY, mock_target
@@ -197,15 +197,7 @@ def render(results: dict[str, Any]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true", help="200 requests, one run")
-    parser.add_argument("--json", type=Path, help="also write the results here as JSON")
-    args = parser.parse_args()
-    results = asyncio.run(run(args.quick))
-    print(render(results))
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, indent=2))
+    bench_main(__doc__, run, render, quick_help="200 requests, one run")
 
 
 if __name__ == "__main__":

@@ -18,9 +18,6 @@ client, the mock upstream and the MCP server on core 0.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import json
 import os
 import tempfile
 from pathlib import Path
@@ -28,6 +25,7 @@ from typing import Any
 
 import httpx
 
+from bench.entry import bench_main
 from bench.latency import Call, added_ms, interleaved
 from bench.targets import CHAT_MODEL, mcp_target, mock_target, plugstack_run_config, plugstack_target
 
@@ -156,15 +154,7 @@ async def run(quick: bool) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true", help="fewer rounds")
-    parser.add_argument("--json", type=Path, help="also write the results here as JSON")
-    args = parser.parse_args()
-    results = asyncio.run(run(args.quick))
-    print(render(results))
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, indent=2))
+    bench_main(__doc__, run, render)
 
 
 if __name__ == "__main__":

@@ -15,15 +15,11 @@ measured too. Figures are medians over rounds.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import json
 import random
 import re
 import statistics
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from plugstack_scoring_basic.functions import (
@@ -34,6 +30,7 @@ from plugstack_scoring_basic.functions import (
     subset_of,
 )
 
+from bench.entry import bench_main
 from plugstack.stack import Stack
 
 __all__ = ["main"]
@@ -130,15 +127,7 @@ def render(results: dict[str, Any]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true", help="fewer rounds")
-    parser.add_argument("--json", type=Path, help="also write the results here as JSON")
-    args = parser.parse_args()
-    results = asyncio.run(run(args.quick))
-    print(render(results))
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, indent=2))
+    bench_main(__doc__, run, render)
 
 
 if __name__ == "__main__":
