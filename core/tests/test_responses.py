@@ -7,11 +7,14 @@ its answer and in its usage (``input_tokens`` counts the words of every message)
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Generator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+import plugstack
+from plugstack.api_call import ApiCall
 from plugstack.errors import AuthenticationError, BadRequestError, NotFoundError, NotImplementedByProviderError
 from plugstack.plugins import PluginHost, new_plugin_host
 from plugstack.stack import Stack
@@ -268,11 +271,11 @@ async def test_responses_on_postgres(tmp_path: Path, postgres_url: str) -> None:
             await stack.responses.retrieve(first.id)
 
 
-async def test_file_search_without_the_tool_group_searches_the_vector_stores(tmp_path: Path) -> None:
+def with_vector_stores(host: PluginHost, tmp_path: Path) -> dict[str, Any]:
+    """The run config of :func:`config` plus files and sqlite-vec vector stores (no file search tool group)."""
     import plugstack_localfs
     import plugstack_sqlite_vec
 
-    host = responses_host()
     assert host.register(plugstack_localfs, name="localfs")
     assert host.register(plugstack_sqlite_vec, name="sqlite_vec")
     cfg = config(tmp_path)
@@ -286,12 +289,22 @@ async def test_file_search_without_the_tool_group_searches_the_vector_stores(tmp
             "config": {"db_path": str(tmp_path / "v.db")},
         }
     ]
-    async with await Stack.from_config(cfg, host=host) as stack:
-        file_id = (await stack.files.create_file(b"Otters hold hands while they sleep.", "otters.txt", "assistants")).id
-        store = await stack.vector_stores.create_vector_store(name="notes", file_ids=[file_id])
-        while (await stack.vector_stores.retrieve_vector_store_file(store.id, file_id)).status == "in_progress":
-            await asyncio.sleep(0.01)
-        tool = {"type": "file_search", "vector_store_ids": [store.id]}
+    return cfg
+
+
+async def otters_store(stack: Stack) -> str:
+    """A vector store holding one file, ingested."""
+    file_id = (await stack.files.create_file(b"Otters hold hands while they sleep.", "otters.txt", "assistants")).id
+    store = await stack.vector_stores.create_vector_store(name="notes", file_ids=[file_id])
+    while (await stack.vector_stores.retrieve_vector_store_file(store.id, file_id)).status == "in_progress":
+        await asyncio.sleep(0.01)
+    return store.id
+
+
+async def test_file_search_without_the_tool_group_searches_the_vector_stores(tmp_path: Path) -> None:
+    host = responses_host()
+    async with await Stack.from_config(with_vector_stores(host, tmp_path), host=host) as stack:
+        tool = {"type": "file_search", "vector_store_ids": [await otters_store(stack)]}
         response = await stack.responses.create(
             model="echo-1", input="otters", tools=[tool], include=["file_search_call.results"]
         )
@@ -302,6 +315,49 @@ async def test_file_search_without_the_tool_group_searches_the_vector_stores(tmp
             await stack.responses.create(
                 model="echo-1", input="x", tools=[{"type": "file_search", "vector_store_ids": ["vs_nope"]}]
             )
+
+
+class ChatSpy:
+    """Keeps what each chat request offered the model: its tools' names and its tool_choice."""
+
+    def __init__(self) -> None:
+        self.offered: list[tuple[list[str], object]] = []
+
+    @plugstack.hookimpl(wrapper=True)
+    def plugstack_api_call(self, call: ApiCall) -> Generator[None, Awaitable[Any], Awaitable[Any]]:
+        if call.method == "chat_completion":
+            request = call.params["request"]
+            self.offered.append(([t["function"]["name"] for t in request.tools or []], request.tool_choice))
+        return (yield)
+
+
+async def test_a_forced_tool_choice_binds_the_first_round_and_max_tool_calls_withdraws_built_in_tools(
+    tmp_path: Path,
+) -> None:
+    host, spy = responses_host(), ChatSpy()
+    assert host.register(spy, name="spy")
+    async with await Stack.from_config(with_vector_stores(host, tmp_path), host=host) as stack:
+        search = {"type": "file_search", "vector_store_ids": [await otters_store(stack)]}
+        forced = await stack.responses.create(
+            model="echo-1", input="otters", tools=[search, WEATHER], tool_choice={"type": "file_search"}
+        )
+        assert [item.type for item in forced.output] == ["file_search_call", "message"]
+        searching = {"type": "function", "function": {"name": "file_search"}}
+        assert spy.offered == [(["file_search", "get_weather"], searching), (["file_search", "get_weather"], "auto")]
+
+        spy.offered.clear()  # no built-in call allowed: the model is offered the client's function alone
+        capped = await stack.responses.create(
+            model="echo-1", input="Oslo", tools=[search, WEATHER], tool_choice="required", max_tool_calls=0
+        )
+        assert [item.type for item in capped.output] == ["function_call"] and capped.output[0].name == "get_weather"
+        assert spy.offered == [(["get_weather"], "required")]
+
+        spy.offered.clear()  # one allowed: the round after it offers no built-in tool, so the model answers
+        once = await stack.responses.create(
+            model="echo-1", input="otters", tools=[search], tool_choice={"type": "file_search"}, max_tool_calls=1
+        )
+        assert once.status == "completed" and [item.type for item in once.output] == ["file_search_call", "message"]
+        assert spy.offered == [(["file_search"], searching), ([], None)]
 
 
 async def test_upstream_errors_fail_a_streamed_response_and_raise_otherwise(tmp_path: Path) -> None:

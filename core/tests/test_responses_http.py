@@ -249,12 +249,13 @@ def test_mcp_tools_run_on_the_server(client: openai.OpenAI, mcp_url: str) -> Non
     assert caught.value.status_code == 501
 
 
-def test_tool_bounds_end_the_response_with_a_reason(
-    client: openai.OpenAI, server: BackgroundServer, store_id: str
-) -> None:
+def test_tool_loop_bounds(client: openai.OpenAI, server: BackgroundServer, store_id: str) -> None:
+    # max_tool_calls as OpenAI defines it: no built-in call beyond it, and the model answers
     capped = client.responses.create(model="echo-1", input="lava", tools=[file_search(store_id)], max_tool_calls=0)  # type: ignore[list-item]
-    assert capped.status == "incomplete" and capped.incomplete_details is not None
-    assert capped.incomplete_details.reason == "max_tool_calls"
+    assert capped.status == "completed" and [item.type for item in capped.output] == ["message"]
+    assert capped.output_text == "lava"  # echo was offered no tool to call
+    once = client.responses.create(model="echo-1", input="lava", tools=[file_search(store_id)], max_tool_calls=1)  # type: ignore[list-item]
+    assert once.status == "completed" and [item.type for item in once.output] == ["file_search_call", "message"]
     router = server.stack.responses
     router.max_rounds = 1
     try:

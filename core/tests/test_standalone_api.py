@@ -92,3 +92,11 @@ async def test_listed_without_what_it_needs_it_is_refused(tmp_path: Path) -> Non
 def test_a_standalone_api_takes_no_providers() -> None:
     with pytest.raises(ValueError, match="a standalone API has a router and no providers"):
         ApiDefinition(name="x", description="", standalone=True)
+
+
+async def test_a_table_of_a_standalone_api_that_is_not_enabled_names_that_api(tmp_path: Path) -> None:
+    host = new_plugin_host()
+    assert host.register(EchoPlugin(), name="echo")
+    async with await Stack.from_config(config(tmp_path, apis=["inference"]), host=host) as stack:
+        with pytest.raises(NotImplementedByProviderError, match="does not enable the eval API: list it under 'apis'"):
+            stack.benchmarks.list()

@@ -70,6 +70,20 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--env", action="append", default=[], metavar="KEY=VALUE", help="set an environment variable")
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     p.set_defaults(handler=_run)
+
+    p = sub.add_parser("eval", help="run benchmarks against a model")
+    eval_sub = p.add_subparsers(dest="eval_command", metavar="COMMAND", required=True)
+    p = eval_sub.add_parser("run", help="run a benchmark (e.g. capitals) in-process, with a progress line")
+    p.add_argument("benchmark", help="benchmark id (the built-in one: capitals)")
+    p.add_argument("--model", required=True, help="the model of the stack that answers the rows")
+    p.add_argument("--config", default="local", help="distribution name, or path to a run.yaml (default: local)")
+    p.add_argument("--limit", type=int, help="only the first N rows")
+    p.add_argument("--concurrency", type=int, help="rows answered at once (default 4)")
+    p.add_argument("--max-tokens", type=int, default=64, help="longest answer, in tokens (default 64)")
+    p.add_argument("--temperature", type=float, default=0.0, help="sampling temperature (default 0: greedy)")
+    p.add_argument("--system-message", help="a system message sent before each question")
+    p.add_argument("--env", action="append", default=[], metavar="KEY=VALUE", help="set an environment variable")
+    p.set_defaults(handler=_eval_run)
     return parser
 
 
@@ -164,15 +178,40 @@ def _new_plugin(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run(args: argparse.Namespace) -> int:
-    for item in args.env:
+def _set_env(items: list[str]) -> None:
+    for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key:
             raise PlugstackError(f"--env expects KEY=VALUE, got {item!r}")
         os.environ[key] = value
+
+
+def _run(args: argparse.Namespace) -> int:
+    _set_env(args.env)
     from plugstack.server.serve import serve
 
     return int(serve(args.config, host=args.host, port=args.port, log_level=args.log_level))
+
+
+def _eval_run(args: argparse.Namespace) -> int:
+    _set_env(args.env)
+    from plugstack.apis.eval.command import RESULT_HEADERS, EvalRun, result_rows, run_benchmark, summary
+
+    run = EvalRun(
+        config=args.config,
+        benchmark_id=args.benchmark,
+        model=args.model,
+        limit=args.limit,
+        concurrency=args.concurrency,
+        max_tokens=args.max_tokens,
+        temperature=args.temperature,
+        system_message=args.system_message,
+    )
+    job, result = run_benchmark(run, sys.stderr)
+    print(summary(job) + "\n")
+    print(_table(result_rows(result), RESULT_HEADERS))
+    print(f"\nstored as job {job.job_id}: GET /v1/eval/benchmarks/{job.benchmark_id}/jobs/{job.job_id}/result")
+    return 0
 
 
 if __name__ == "__main__":

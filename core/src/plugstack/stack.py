@@ -161,6 +161,9 @@ class Stack:
             return self.routers[api]
         except KeyError:
             definition = self.host.apis[api]  # an unknown name raises, naming the known APIs
+            if definition.table_of:  # a table is enabled with the API that owns it
+                definition = self.host.apis[definition.table_of]
+                api = definition.name
             if definition.standalone:
                 raise NotImplementedByProviderError(
                     f"the run config {self.config.source} does not enable the {api} API: list it under 'apis'"

@@ -180,7 +180,8 @@ async def test_unknown_fields_pass_through_the_stack_and_back(upstream: Any) -> 
             model="gpt-4o-mini",
             messages=[{"role": "user", "content": "hi"}],
             reasoning_effort="low",
-            metadata={"k": "v"},
+            web_search_options={"search_context_size": "low"},
+            metadata={"k": "v"},  # plugstack's own (stored completions): not sent on
         )
     assert isinstance(reply, ChatCompletion)
     sent = json.loads(reply.choices[0].message.content or "")
@@ -188,7 +189,7 @@ async def test_unknown_fields_pass_through_the_stack_and_back(upstream: Any) -> 
         "model": "gpt-4o-mini",
         "messages": [{"role": "user", "content": "hi"}],
         "reasoning_effort": "low",
-        "metadata": {"k": "v"},
+        "web_search_options": {"search_context_size": "low"},
     }
     assert reply.model_extra == {"service_tier": "default"}  # unknown response fields come back too
     assert upstream.requests[-1]["headers"]["authorization"] == f"Bearer {CONFIGURED_KEY}"

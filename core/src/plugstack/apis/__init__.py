@@ -35,6 +35,8 @@ class Api(StrEnum):
     responses = "responses"
     prompts = "prompts"
     batches = "batches"
+    benchmarks = "benchmarks"
+    eval = "eval"
 
 
 def canonical_api(name: str) -> str:

@@ -5,9 +5,15 @@ response as a function. The model's text becomes a message item; its calls of
 plugstack's tools (``file_search``, ``web_search``, MCP tools) run here and their results
 are fed back for another round; a call of a client ``function`` ends the response with
 ``function_call`` items (the client answers with ``function_call_output`` items and
-``previous_response_id``). Rounds are bounded (``max_rounds``) and so are server-side
-calls (``max_tool_calls``): reaching a bound ends the response ``failed`` or
-``incomplete`` with the reason, never an error. Usage is summed over the rounds.
+``previous_response_id``). Rounds are bounded (``max_rounds``): reaching the bound ends
+the response ``failed`` with the reason, never an error. Server-side calls are bounded
+by ``max_tool_calls`` as OpenAI defines it: further calls are ignored (the model is told
+so), and the rounds after the budget is spent offer only the client's functions, so the
+model answers. A ``tool_choice`` that forces a call (``required``, or a named tool)
+binds the first round only: once the model has called a tool, later rounds may answer,
+or a forced call of ``file_search`` would repeat until the bound (and with a model
+constrained by a grammar, as ``inline::llama-cpp`` is, it does). Usage is summed over
+the rounds.
 
 A shield's violation (the configured guardrails, which the inference router applies to
 every round, or the request's own ``guardrails``) ends the response with a refusal
@@ -133,12 +139,13 @@ class AgentLoop:
     async def _rounds(self, run: ResponseRun) -> AsyncIterator[Event]:
         response, out = run.response, run.output
         usage = response.usage = ResponseUsage()
-        server_calls = 0
+        server_calls, limit = 0, run.request.max_tool_calls
         for round_number in range(self.max_rounds):
             writer = MessageWriter(out)
             answer = _Answer()
             try:
-                chat = self._chat_request(run)
+                spent = limit is not None and server_calls >= limit
+                chat = self._chat_request(run, run.tools.functions_only() if spent else run.tools)
                 if round_number == 0 and run.guard is not None:
                     await run.guard.check_request(chat)
                 async for event in self._ask(run, chat, writer, answer):
@@ -178,26 +185,25 @@ class AgentLoop:
                     client_calls += 1
                     for event in out.function_call(call["id"], name, arguments):
                         yield event
+                elif limit is not None and server_calls >= limit:
+                    refused = f"error: not run; this response may call built-in tools at most {limit} times"
+                    run.messages.append(_tool_message(call, refused))
                 else:
-                    limit = run.request.max_tool_calls
-                    if limit is not None and server_calls >= limit:
-                        response.status = "incomplete"
-                        response.incomplete_details = IncompleteDetails(reason="max_tool_calls")
-                        return
                     server_calls += 1
                     async for event in self._server_call(run, handler, call):
                         yield event
             if client_calls:
                 response.status = "completed"
                 return
+            run.tools.release_forced_choice()
         response.status = "failed"
         response.error = ResponseError(
             code="server_error",
             message=f"the tool loop reached its bound of {self.max_rounds} model calls without a final answer",
         )
 
-    def _chat_request(self, run: ResponseRun) -> ChatCompletionRequest:
-        request, tools = run.request, run.tools
+    def _chat_request(self, run: ResponseRun, tools: ToolSet) -> ChatCompletionRequest:
+        request = run.request
         offered = bool(tools.chat_tools)
         return ChatCompletionRequest(
             model=request.model,

@@ -71,6 +71,20 @@ class ToolSet:
         self.chat_tools.append({"type": "function", "function": function})
         self.handlers[name] = handler
 
+    def functions_only(self) -> ToolSet:
+        """The client's functions alone: what the model is offered once the built-in tools' budget is spent."""
+        kept = [tool for tool in self.chat_tools if self.handlers[tool["function"]["name"]].kind == "function"]
+        names = {tool["function"]["name"] for tool in kept}
+        choice = self.tool_choice
+        if isinstance(choice, dict) and choice["function"]["name"] not in names:
+            choice = "auto"
+        return ToolSet(chat_tools=kept, handlers=self.handlers, listings=self.listings, tool_choice=choice)
+
+    def release_forced_choice(self) -> None:
+        """After a round of tool calls: a choice that forced a call becomes ``auto`` (``none`` stays)."""
+        if self.tool_choice != "none":
+            self.tool_choice = "auto"
+
 
 @dataclass
 class McpOutcome:
