@@ -217,3 +217,17 @@ def test_score_over_http(judge_host: HostFactory, judge_config: ConfigFactory, t
             json={"scoring_fn_id": "x", "params": {"judge_model": "echo-1", "prompt_template": "{"}},
         )
         assert bad.status_code == 400 and bad.json()["error"]["param"] == "params.prompt_template"
+
+
+async def test_with_a_score_range_an_answer_that_is_not_the_schema_is_a_row_error(
+    judge_host: HostFactory, judge_config: ConfigFactory
+) -> None:
+    """Echo ignores response_format (a real model's grammar or schema would not): the row says so."""
+    row = {"input_query": "2 + 2?", "generated_answer": "4"}
+    async with await Stack.from_config(judge_config(), host=judge_host()) as stack:
+        result = await score(stack, "echo-grade", [row], {"judge_model": "echo-1", "score_range": [0, 10]})
+        [judged] = result.score_rows
+        assert judged["score"] is None
+        assert 'is not {"score": n} as its response_format asked' in judged["error"]
+        with pytest.raises(BadRequestError, match="score_range"):
+            await score(stack, "echo-grade", [row], {"judge_model": "echo-1", "score_range": [5, 1]})

@@ -14,6 +14,7 @@ skipped without them unless ``PLUGSTACK_REQUIRE_LLAMA_CPP`` is set, as in plugst
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 from collections.abc import AsyncIterator
@@ -121,3 +122,21 @@ async def test_each_row_gets_what_the_models_own_answer_says(stack: Stack) -> No
         assert aggregated["average"] == pytest.approx(sum(expected_scores) / len(expected_scores))
     else:
         assert aggregated["average"] is None
+
+
+async def test_with_a_score_range_the_grammar_makes_every_row_a_score(stack: Stack) -> None:
+    # score_range asks for {"score": n} through response_format: llama.cpp compiles it to a
+    # grammar, so even a 135M model's answer is always a grade in the range.
+    rows = [
+        {"input_query": "What is the capital of France?", "expected_answer": "Paris", "generated_answer": "Paris"},
+        {"input_query": "What is 2 + 2?", "expected_answer": "4", "generated_answer": "five"},
+        {"input_query": "Which planet is red?", "expected_answer": "Mars", "generated_answer": "Mars."},
+    ]
+    params = {"judge_model": "smollm2", "score_range": [0, 10], "max_tokens": 12}
+    response = await stack.scoring.score(input_rows=rows, scoring_functions={"local-judge": params})
+    result = response.results["local-judge"]
+    for index, row in enumerate(result.score_rows):
+        assert row.get("error") is None, f"row {index}: {row.get('error')}"
+        assert row["score"] in [float(n) for n in range(11)], row
+        assert json.loads(row["judge_feedback"]) == {"score": int(row["score"])}
+    assert result.aggregated_results["num_scored"] == 3

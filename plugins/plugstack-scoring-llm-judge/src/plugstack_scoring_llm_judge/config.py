@@ -54,6 +54,18 @@ class JudgeParams(BaseModel):
     judge_score_regexes: list[str] = Field(default_factory=lambda: list(DEFAULT_SCORE_REGEXES), min_length=1)
     max_tokens: int | None = Field(default=None, ge=1)
     temperature: float = Field(default=0.0, ge=0.0, le=2.0, description="0: the same row gets the same grade")
+    score_range: tuple[int, int] | None = None
+    """``[low, high]``: ask for ``{"score": n}`` with ``response_format`` (a JSON schema whose
+    score is one of low..high) instead of parsing free text. A model whose output a grammar
+    constrains (``inline::llama-cpp``) or that follows schemas (OpenAI, Groq) then always
+    gives a score, where a small model's free text often has none; the regexes are unused."""
+
+    @field_validator("score_range")
+    @classmethod
+    def _a_range(cls, value: tuple[int, int] | None) -> tuple[int, int] | None:
+        if value is not None and not 0 <= value[0] < value[1] <= 1000:
+            raise ValueError("score_range must be [low, high] with 0 <= low < high <= 1000")
+        return value
 
     @field_validator("prompt_template")
     @classmethod

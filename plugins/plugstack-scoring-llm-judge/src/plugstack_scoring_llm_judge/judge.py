@@ -13,6 +13,7 @@ alike (an unknown judge model, an upstream that is down) fails the call.
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from collections.abc import Coroutine
 from dataclasses import dataclass
@@ -116,19 +117,45 @@ class LlmJudge:
         if missing:  # the router checks this first; a direct caller gets the same answer
             return {"score": None, "error": f"missing column {missing[0]!r}, which the prompt_template names"}
         prompt = judge.params.prompt_template.format_map({c: _text(row[c]) for c in judge.columns})
+        score_range = judge.params.score_range
+        structured = {"response_format": _score_schema(*score_range)} if score_range else {}
         try:
             completion = await self.inference.chat_completion(
                 model=judge.params.judge_model,
                 messages=[{"role": "user", "content": prompt}],
                 temperature=judge.params.temperature,
                 max_tokens=judge.max_tokens,
+                **structured,
             )
         except BadRequestError as exc:  # this row's prompt (too long, say): the other rows may still fit
             return {"score": None, "error": f"the judge model refused this row's prompt: {exc.message}"}
         answer = completion.choices[0].message.content if completion.choices else None
         if not isinstance(answer, str) or not answer.strip():
             return {"score": None, "error": "the judge model answered nothing", "judge_feedback": answer or ""}
-        return _parsed(judge, answer)
+        return _structured(answer) if score_range else _parsed(judge, answer)
+
+
+def _score_schema(low: int, high: int) -> dict[str, Any]:
+    schema = {
+        "type": "object",
+        "properties": {"score": {"type": "integer", "enum": list(range(low, high + 1))}},
+        "required": ["score"],
+        "additionalProperties": False,
+    }
+    return {"type": "json_schema", "json_schema": {"name": "grade", "schema": schema, "strict": True}}
+
+
+def _structured(answer: str) -> ScoreRow:
+    """The score of a ``{"score": n}`` answer, or the row's error quoting what came instead."""
+    try:
+        score = json.loads(answer)["score"]
+        return {"score": float(score), "judge_feedback": answer}
+    except (ValueError, KeyError, TypeError):
+        return {
+            "score": None,
+            "error": f'the judge\'s answer is not {{"score": n}} as its response_format asked: {answer[:_ANSWER_QUOTE]!r}',
+            "judge_feedback": answer,
+        }
 
 
 def _parsed(judge: Judge, answer: str) -> ScoreRow:
