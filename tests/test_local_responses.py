@@ -19,7 +19,7 @@ again.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Generator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,12 +30,11 @@ from mcp.server.mcpserver import MCPServer
 from openai.types.responses import Response
 from starlette.types import ASGIApp
 
-import plugstack
-from plugstack.api_call import ApiCall
 from plugstack.plugins import load_entry_points, new_plugin_host
 from plugstack.run_config import load_run_config
 from plugstack.server.background import BackgroundServer
 from plugstack.testing.asgi_server import AppServer
+from plugstack.testing.chat_spy import ChatSpy
 from plugstack.testing.local_model import require_local_model
 
 RUN_YAML = Path(__file__).resolve().parents[1] / "distributions" / "local" / "run.yaml"
@@ -62,19 +61,6 @@ def lookup_answer(topic: str) -> str:
 @pytest.fixture(autouse=True, scope="module")
 def _needs_the_local_model() -> None:
     require_local_model()
-
-
-class ChatSpy:
-    """Keeps each chat request the model is sent, as it was sent (the loop's list of messages grows after)."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict[str, Any]] = []
-
-    @plugstack.hookimpl(wrapper=True)
-    def plugstack_api_call(self, call: ApiCall) -> Generator[None, Awaitable[Any], Awaitable[Any]]:
-        if call.api == "inference" and call.method == "chat_completion":
-            self.requests.append(call.params["request"].model_dump(mode="json", exclude_none=True))
-        return (yield)
 
 
 def knowledge_base() -> ASGIApp:

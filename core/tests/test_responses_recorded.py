@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import types
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Generator, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,14 +33,13 @@ import plugstack_sqlite_vec
 import pytest
 import yaml
 
-import plugstack
-from plugstack.api_call import ApiCall
 from plugstack.apis.files import metadata_store
 from plugstack.apis.responses import ResponseObject
 from plugstack.plugins import new_plugin_host
 from plugstack.run_config import RunConfig, load_run_config
 from plugstack.server.background import BackgroundServer
 from plugstack.stack import Stack
+from plugstack.testing.chat_spy import ChatSpy
 from plugstack.testing.local_model import require_local_model
 from plugstack.testing.recording import Recording, current_mode
 
@@ -57,19 +56,6 @@ WEATHER: dict[str, Any] = {
 BREAD = "To bake bread, knead flour, water, salt and yeast, let the dough rise, then bake it in a hot oven."
 LAVA = "Volcanoes erupt when molten rock, called magma, rises through the crust and flows out as lava."
 STREAMED = pytest.mark.parametrize("stream", [False, True], ids=["plain", "streamed"])
-
-
-class ChatSpy:
-    """Keeps each chat request the model is sent, as it was sent (the loop's list of messages grows after)."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict[str, Any]] = []
-
-    @plugstack.hookimpl(wrapper=True)
-    def plugstack_api_call(self, call: ApiCall) -> Generator[None, Awaitable[Any], Awaitable[Any]]:
-        if call.api == "inference" and call.method == "chat_completion":
-            self.requests.append(call.params["request"].model_dump(mode="json", exclude_none=True))
-        return (yield)
 
 
 def upstream_config(tmp_path: Path) -> RunConfig:
