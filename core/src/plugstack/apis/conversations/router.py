@@ -12,7 +12,6 @@ are created on first use, so a stack that never uses them touches no database fo
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Literal
 
@@ -32,6 +31,7 @@ from plugstack.apis.conversations.types import (
 from plugstack.apis.definition import RouterContext
 from plugstack.errors import BadRequestError, NotFoundError
 from plugstack.storage import SqlStore
+from plugstack.storage.first_use import FirstUse
 from plugstack.validation import validate_request
 
 __all__ = ["ConversationsRouter", "build_routers"]
@@ -47,18 +47,13 @@ async def build_routers(context: RouterContext) -> dict[str, object]:
 class ConversationsRouter:
     def __init__(self, sqlstore: Callable[[], Awaitable[SqlStore]]) -> None:
         self._sqlstore = sqlstore
-        self._store: ConversationStore | None = None
-        self._opening = asyncio.Lock()
+        self._db = FirstUse(self._open)
 
-    async def _db(self) -> ConversationStore:
-        """The store, its tables created on first use."""
-        if self._store is None:
-            async with self._opening:
-                if self._store is None:
-                    store = ConversationStore((await self._sqlstore()).engine)
-                    await store.initialize()
-                    self._store = store
-        return self._store
+    async def _open(self) -> ConversationStore:
+        """The store, its tables created (on first use: see :mod:`plugstack.storage.first_use`)."""
+        store = ConversationStore((await self._sqlstore()).engine)
+        await store.initialize()
+        return store
 
     # -- conversations ----------------------------------------------------------------------------
 

@@ -21,7 +21,6 @@ it still lists) and a warning names both.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 import uuid
@@ -44,6 +43,7 @@ from plugstack.apis.inference.types import (
 )
 from plugstack.errors import BadRequestError, NotFoundError
 from plugstack.storage import SqlStore
+from plugstack.storage.first_use import FirstUse
 from plugstack.storage.group_commit import GroupCommit
 
 __all__ = ["MAX_PAGE", "StoredCompletions"]
@@ -77,21 +77,16 @@ _MESSAGES = select(_TABLE.c.messages).where(_BY_ID)
 class StoredCompletions:
     def __init__(self, sqlstore: Callable[[], Awaitable[SqlStore]]) -> None:
         self._sqlstore = sqlstore
-        self._engine: AsyncEngine | None = None
-        self._ready = asyncio.Lock()
+        self._db = FirstUse(self._open)
         self._streaming: set[str] = set()  # ids claimed by streams of this process, not stored yet
         self._inserts: GroupCommit[dict[str, Any]] = GroupCommit(self._insert_rows, split_on=(IntegrityError,))
 
-    async def _db(self) -> AsyncEngine:
-        """The SQL store's engine, the table created on first use."""
-        if self._engine is None:
-            async with self._ready:
-                if self._engine is None:
-                    engine = (await self._sqlstore()).engine
-                    async with engine.begin() as conn:
-                        await conn.run_sync(_METADATA.create_all)  # checks first
-                    self._engine = engine
-        return self._engine
+    async def _open(self) -> AsyncEngine:
+        """The SQL store's engine, the table created (on first use: see :mod:`plugstack.storage.first_use`)."""
+        engine = (await self._sqlstore()).engine
+        async with engine.begin() as conn:
+            await conn.run_sync(_METADATA.create_all)  # checks first
+        return engine
 
     # -- writing ------------------------------------------------------------------------------
 

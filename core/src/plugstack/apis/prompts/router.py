@@ -18,7 +18,6 @@ so it is enabled in every stack, and one that never uses it creates no database.
 
 from __future__ import annotations
 
-import asyncio
 import re
 import secrets
 import time
@@ -37,6 +36,7 @@ from plugstack.apis.prompts.types import (
 )
 from plugstack.errors import BadRequestError, ConflictError, NotFoundError
 from plugstack.storage import SqlStore
+from plugstack.storage.first_use import FirstUse
 from plugstack.validation import validate_request
 
 __all__ = ["PromptsRouter", "build_routers"]
@@ -51,17 +51,12 @@ async def build_routers(context: RouterContext) -> dict[str, object]:
 class PromptsRouter:
     def __init__(self, sqlstore: Callable[[], Awaitable[SqlStore]]) -> None:
         self._open_sqlstore = sqlstore
-        self._records: PromptRecords | None = None
-        self._opening = asyncio.Lock()
+        self._store = FirstUse(self._open)
 
-    async def _store(self) -> PromptRecords:
-        if self._records is None:
-            async with self._opening:
-                if self._records is None:
-                    records = PromptRecords(await self._open_sqlstore())
-                    await records.initialize()
-                    self._records = records
-        return self._records
+    async def _open(self) -> PromptRecords:
+        records = PromptRecords(await self._open_sqlstore())
+        await records.initialize()
+        return records
 
     # -- prompts ------------------------------------------------------------------------------
 

@@ -9,7 +9,6 @@ the same time share one commit (:class:`~plugstack.storage.group_commit.GroupCom
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 from plugstack.apis.responses.types import ResponseObject
 from plugstack.errors import NotFoundError
 from plugstack.storage import SqlStore
+from plugstack.storage.first_use import FirstUse
 from plugstack.storage.group_commit import GroupCommit
 
 __all__ = ["ResponseStore", "StoredResponse"]
@@ -41,31 +41,25 @@ class ResponseStore:
 
     def __init__(self, sqlstore: Callable[[], Awaitable[SqlStore]]) -> None:
         self._sqlstore = sqlstore
-        self._sql: SqlStore | None = None
-        self._lock = asyncio.Lock()
+        self._table = FirstUse(self._open)
         self._rows: GroupCommit[dict[str, Any]] = GroupCommit(self._insert)
 
-    async def _table(self) -> SqlStore:
+    async def _open(self) -> SqlStore:
         """The SQL store, with the table created (on first use: no engine before it)."""
-        if self._sql is not None:
-            return self._sql
-        async with self._lock:
-            if self._sql is None:
-                sql = await self._sqlstore()
-                await sql.create_table(
-                    _TABLE,
-                    {
-                        "id": "string",
-                        "created_at": "integer",
-                        "model": "string",
-                        "response": "json",
-                        "input_items": "json",
-                        "history": "json",
-                    },
-                    primary_key="id",
-                )
-                self._sql = sql
-        return self._sql
+        sql = await self._sqlstore()
+        await sql.create_table(
+            _TABLE,
+            {
+                "id": "string",
+                "created_at": "integer",
+                "model": "string",
+                "response": "json",
+                "input_items": "json",
+                "history": "json",
+            },
+            primary_key="id",
+        )
+        return sql
 
     async def save(self, stored: StoredResponse) -> None:
         """Store ``stored``; return once it is committed."""
